@@ -1,0 +1,145 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Builds Linux 6.12 with vas and tests it under QEMU.
+#
+#   make run     build everything, boot the kernel and run the vas demo
+#   make check   build everything, boot the test kernel, run every KUnit
+#                suite and selftest, print "N passed, N failed"
+#   make lint    checkpatch --strict and sparse on the vas sources
+#
+# The base kernel comes from Debian's linux-source-6.12; patches/ is a short
+# series of hooks applied to it; every other file of this tree is linked into
+# the extracted source at the same path. All output goes to build/.
+
+TOP        := $(CURDIR)
+BUILD      := $(TOP)/build
+SRC        := $(BUILD)/linux
+OBJ        := $(BUILD)/obj
+STAMPS     := $(BUILD)/stamps
+TARBALL    := /usr/src/linux-source-6.12.tar.xz
+JOBS       ?= $(shell echo $$(( $$(nproc) + 1 )))
+KCC        ?= ccache gcc
+KMAKE      := $(MAKE) -C $(SRC) O=$(OBJ) CC="$(KCC)" HOSTCC="$(KCC)" \
+              KBUILD_BUILD_TIMESTAMP="vas" KBUILD_BUILD_USER=vas \
+              KBUILD_BUILD_HOST=vas -j$(JOBS)
+CONFIG_FRAGMENT := $(TOP)/tests/config/vas.config
+PATCHES    := $(sort $(wildcard $(TOP)/patches/*.patch))
+# Overlay: every file of these trees is linked into the kernel source.
+OVERLAY_DIRS := virt include Documentation
+TESTS_BIN  := $(BUILD)/tests
+USERCC     := gcc
+USERCFLAGS := -static -O2 -g -Wall \
+              -D_GNU_SOURCE -isystem $(OBJ)/usr/include \
+              -I $(SRC)/tools/testing/selftests -iquote $(TOP)/virt/vas
+SELFTESTS  := $(patsubst $(TOP)/tests/selftests/%.c,%,$(wildcard $(TOP)/tests/selftests/*/*.c))
+QEMU_TIMEOUT ?= 900
+
+export CCACHE_BASEDIR := $(BUILD)
+
+.PHONY: all run check lint deps kernel source overlay config headers \
+        selftests initramfs clean distclean FORCE
+.DEFAULT_GOAL := all
+
+all: kernel selftests initramfs
+
+# ---------------------------------------------------------------- packages
+DEBIAN_PACKAGES := linux-source-6.12 build-essential flex bison bc libelf-dev \
+                   libssl-dev cpio busybox-static qemu-system-x86 ccache kmod \
+                   python3 sparse xz-utils gzip
+
+$(STAMPS)/deps:
+	@mkdir -p $(STAMPS)
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+		grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "  DEPS    installing:" $$missing; \
+		SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+			--no-install-recommends $$missing >/dev/null || exit 1; \
+	fi
+	@touch $@
+
+deps: $(STAMPS)/deps
+
+# ---------------------------------------------------------------- source
+$(STAMPS)/extracted: $(STAMPS)/deps
+	@echo "  EXTRACT $(TARBALL)"
+	@rm -rf $(SRC) $(BUILD)/applied
+	@mkdir -p $(SRC)
+	@tar -xf $(TARBALL) -C $(SRC) --strip-components=1
+	@touch $@
+
+# Applies the series. Patches already applied are kept; if the series
+# changed, the previously applied patches are reverted first (newest first),
+# so only the files they touch are rebuilt.
+$(STAMPS)/patched: $(STAMPS)/extracted $(PATCHES) $(TOP)/scripts/apply-series.sh
+	@$(TOP)/scripts/apply-series.sh $(SRC) $(BUILD)/applied $(PATCHES)
+	@touch $@
+
+source: $(STAMPS)/patched
+
+overlay: $(STAMPS)/patched
+	@$(TOP)/scripts/link-overlay.sh $(TOP) $(SRC) $(OVERLAY_DIRS)
+
+# ---------------------------------------------------------------- kernel
+$(OBJ)/.config: $(CONFIG_FRAGMENT) $(STAMPS)/patched | overlay
+	@echo "  CONFIG  tinyconfig + $(notdir $(CONFIG_FRAGMENT))"
+	@mkdir -p $(OBJ)
+	@$(KMAKE) -s tinyconfig >/dev/null
+	@cd $(OBJ) && $(SRC)/scripts/kconfig/merge_config.sh -m -O $(OBJ) \
+		$(OBJ)/.config $(CONFIG_FRAGMENT) >/dev/null
+	@$(KMAKE) -s olddefconfig >/dev/null
+	@$(TOP)/scripts/check-config.sh $(CONFIG_FRAGMENT) $(OBJ)/.config
+
+config: $(OBJ)/.config
+
+kernel: $(OBJ)/.config overlay
+	@echo "  KERNEL  $$($(MAKE) -s -C $(SRC) kernelversion) in $(OBJ)"
+	@$(KMAKE) bzImage headers
+
+headers: kernel
+
+# ---------------------------------------------------------------- userspace
+$(TESTS_BIN)/%: $(TOP)/tests/selftests/%.c $(wildcard $(TOP)/tests/selftests/*/*.h) kernel
+	@mkdir -p $(dir $@)
+	@echo "  CC      $*"
+	@$(USERCC) $(USERCFLAGS) -o $@ $< -lpthread
+
+$(TESTS_BIN)/vas-demo: $(TOP)/samples/vas/vas-demo.c kernel
+	@mkdir -p $(dir $@)
+	@echo "  CC      vas-demo"
+	@$(USERCC) $(USERCFLAGS) -o $@ $<
+
+selftests: $(addprefix $(TESTS_BIN)/,$(SELFTESTS)) $(TESTS_BIN)/vas-demo
+
+initramfs: $(BUILD)/initramfs.cpio.gz
+
+$(BUILD)/initramfs.cpio.gz: selftests $(TOP)/tests/qemu/init $(TOP)/tests/qemu/mkinitramfs.sh FORCE
+	@$(TOP)/tests/qemu/mkinitramfs.sh $(BUILD)/initramfs $@ $(TOP)/tests/qemu/init \
+		$(TESTS_BIN) $(SELFTESTS)
+
+# ---------------------------------------------------------------- jobs
+run: all
+	@$(TOP)/tests/qemu/boot.sh $(OBJ)/arch/x86/boot/bzImage \
+		$(BUILD)/initramfs.cpio.gz run $(BUILD)/logs $(QEMU_TIMEOUT)
+	@python3 $(TOP)/tests/qemu/results.py run $(BUILD)/logs/run-console.log \
+		$(BUILD)/logs/run-output.log
+
+check: all lint
+	@$(TOP)/tests/qemu/boot.sh $(OBJ)/arch/x86/boot/bzImage \
+		$(BUILD)/initramfs.cpio.gz check $(BUILD)/logs $(QEMU_TIMEOUT)
+	@python3 $(TOP)/tests/qemu/results.py check $(BUILD)/logs/check-console.log \
+		$(BUILD)/logs/check-output.log
+
+lint: kernel
+	@$(TOP)/scripts/lint.sh $(TOP) $(SRC) $(OBJ) "$(KMAKE)"
+
+clean:
+	rm -rf $(OBJ) $(TESTS_BIN) $(BUILD)/initramfs* $(BUILD)/logs
+
+distclean:
+	rm -rf $(BUILD)
+
+FORCE:

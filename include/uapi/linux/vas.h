@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * vas: guest-physical address spaces
+ *
+ * A vas is created by vas_create(2) and handled as a file descriptor. The
+ * process that created it (its owner) maps guest-physical ranges, memslots,
+ * onto its own memory with VAS_SET_MEMSLOT. Whoever holds the descriptor
+ * reads and writes guest-physical memory with pread(2)/pwrite(2) and
+ * preadv(2)/pwritev(2): the file offset is the guest-physical address.
+ *
+ * Every ioctl takes a pointer to a structure whose first member, size, is
+ * the size of the structure userspace knows. The kernel accepts any size
+ * from the first published version of the structure on: a shorter one is
+ * zero-extended, a longer one must have only zero bytes past the end of the
+ * structure the kernel knows (else E2BIG). See Documentation/virt/vas/.
+ */
+#ifndef _UAPI_LINUX_VAS_H
+#define _UAPI_LINUX_VAS_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+/* Flags of vas_create(2) */
+#define VAS_CLOEXEC		(1U << 0)	/* close-on-exec, like O_CLOEXEC */
+
+/* The API version reported by VAS_GET_INFO */
+#define VAS_API_VERSION		1
+
+#define VAS_TYPE		0xB9
+
+enum {
+	VAS_CMD_GET_INFO = 0x00,
+	VAS_CMD_SET_MEMSLOT = 0x01,
+};
+
+/* Capability bits reported in vas_get_info.capabilities */
+#define VAS_CAP_READONLY_MEMSLOTS	(1ULL << 0)
+#define VAS_CAP_RW_FD			(1ULL << 1)
+
+/**
+ * struct vas_get_info - ioctl(VAS_GET_INFO)
+ * @size: sizeof(struct vas_get_info)
+ * @flags: Must be 0
+ * @api_version: Output: VAS_API_VERSION of the running kernel
+ * @max_memslots: Output: memslot ids run from 0 to max_memslots - 1
+ * @capabilities: Output: VAS_CAP_* bits of the features this kernel has
+ * @max_memslot_size: Output: largest memory_size of one memslot, in bytes
+ *
+ * Tells what this kernel's vas supports, so that later features can be
+ * probed before use. Unknown capability bits must be ignored.
+ */
+struct vas_get_info {
+	__u32 size;
+	__u32 flags;
+	__u32 api_version;
+	__u32 max_memslots;
+	__aligned_u64 capabilities;
+	__aligned_u64 max_memslot_size;
+};
+
+#define VAS_GET_INFO		_IO(VAS_TYPE, VAS_CMD_GET_INFO)
+
+/* Flags of a memslot */
+#define VAS_MEM_READONLY	(1U << 0)
+
+/**
+ * struct vas_set_memslot - ioctl(VAS_SET_MEMSLOT)
+ * @size: sizeof(struct vas_set_memslot)
+ * @flags: VAS_MEM_* flags of the memslot
+ * @slot: Memslot id, below vas_get_info.max_memslots
+ * @__reserved: Must be 0
+ * @guest_phys_addr: First guest-physical address of the memslot
+ * @memory_size: Length of the memslot in bytes, 0 to delete it
+ * @userspace_addr: Caller's address that guest_phys_addr maps to
+ *
+ * Creates, deletes, moves or changes the flags of memslot @slot. Only the
+ * process that created the vas may call it. Addresses and sizes are
+ * multiples of the page size; memslots never overlap.
+ *
+ * - slot unused, memory_size != 0: create the memslot.
+ * - slot used, memory_size == 0: delete it.
+ * - slot used, same memory_size and userspace_addr: move it to
+ *   guest_phys_addr and/or change its flags.
+ *
+ * When the call returns, no access through the vas uses the old layout.
+ */
+struct vas_set_memslot {
+	__u32 size;
+	__u32 flags;
+	__u32 slot;
+	__u32 __reserved;
+	__aligned_u64 guest_phys_addr;
+	__aligned_u64 memory_size;
+	__aligned_u64 userspace_addr;
+};
+
+#define VAS_SET_MEMSLOT		_IO(VAS_TYPE, VAS_CMD_SET_MEMSLOT)
+
+#endif /* _UAPI_LINUX_VAS_H */

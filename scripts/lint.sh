@@ -1,0 +1,35 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# lint.sh TOP SRC OBJ "KMAKE"
+#
+# checkpatch --strict on every C file, header and patch of vas, kernel-doc
+# warnings on the documented sources, and sparse (C=2) on virt/vas/. Any
+# finding fails.
+set -u
+top=$1 src=$2 obj=$3 kmake=$4
+cd "$top"
+fail=0
+
+files=$(git ls-files 'virt/*.[ch]' 'include/*.h' 'drivers/*.[ch]' 'samples/*.[ch]' \
+	2>/dev/null || find virt include drivers samples -name '*.[ch]')
+out=$("$src/scripts/checkpatch.pl" --strict --no-tree --quiet --show-types \
+	--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG -f $files 2>&1)
+[ -n "$out" ] && { echo "$out"; fail=1; }
+# EMBEDDED_FILENAME: 'source "virt/vas/Kconfig"' in Kconfig names a file
+out=$(cd "$src" && scripts/checkpatch.pl --strict --quiet --show-types \
+	--ignore FILE_PATH_CHANGES,EMBEDDED_FILENAME "$top"/patches/*.patch 2>&1)
+[ -n "$out" ] && { echo "$out"; fail=1; }
+echo "  CHECKPATCH $(echo $files patches/*.patch | wc -w) files"
+
+docs=$(echo include/linux/vas.h include/uapi/linux/vas.h virt/vas/*.[ch])
+out=$("$src/scripts/kernel-doc" -none -Wall $docs 2>&1)
+[ -n "$out" ] && { echo "$out"; fail=1; }
+echo "  KDOC    $(echo $docs | wc -w) files"
+
+out=$($kmake -s C=2 virt/vas/ 2>&1 | grep -v '^  CHECK\|^make')
+[ -n "$out" ] && { echo "$out"; fail=1; }
+echo "  SPARSE  virt/vas/"
+
+[ $fail = 0 ] || echo "lint: fix the findings above" >&2
+exit $fail

@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""Reads the logs of one test boot and says whether it passed.
+
+results.py check CONSOLE_LOG OUTPUT_LOG
+    Counts every KUnit case (KTAP on the kernel console) and every selftest
+    case (kselftest TAP on the job output), prints each result and ends
+    with "N passed, N failed, N skipped". Fails on any failed or missing
+    result, on a selftest binary that exited non-zero without saying why,
+    on a job that did not finish, and on any kernel splat.
+
+results.py run CONSOLE_LOG OUTPUT_LOG
+    Fails if the demo did not finish with status 0 or the kernel splatted.
+"""
+import re
+import sys
+
+SPLATS = re.compile(
+    r"(Kernel panic|Oops|BUG:|WARNING:|UBSAN:|KASAN:|kernel BUG at|"
+    r"general protection fault|Call Trace:|INFO: task .* blocked|"
+    r"rcu: INFO:|detected stall|list_add corruption|list_del corruption|"
+    r"DEBUG_LOCKS_WARN_ON|possible circular locking|"
+    r"inconsistent lock state|suspicious RCU usage|"
+    r"sleeping function called from invalid context|kmemleak:)")
+RESULT = re.compile(r"^(\s*)(ok|not ok) (\d+) ([^#]*?)\s*(#\s*(\S+).*)?$")
+PLAN = re.compile(r"^(\s*)1\.\.(\d+)\s*$")
+
+
+def strip_time(line):
+    return re.sub(r"^\[\s*\d+\.\d+\]\s?", "", line.rstrip("\r\n"))
+
+
+def read(path):
+    try:
+        with open(path, errors="replace") as f:
+            return [strip_time(line) for line in f]
+    except FileNotFoundError:
+        return []
+
+
+class Tally:
+    def __init__(self):
+        self.passed = self.failed = self.skipped = 0
+        self.problems = []
+
+    def result(self, name, ok, directive):
+        if directive and directive.upper() == "SKIP":
+            self.skipped += 1
+            word = "SKIP"
+        elif ok:
+            self.passed += 1
+            word = "PASS"
+        else:
+            self.failed += 1
+            word = "FAIL"
+        print(f"  {word}  {name}")
+
+    def problem(self, text):
+        self.problems.append(text)
+
+
+def kunit(lines, tally):
+    """Leaf results at depth 1 (test cases of a suite), and each suite's plan."""
+    suite, plan, seen, top_plan, suites = None, None, 0, None, 0
+    for line in lines:
+        m = PLAN.match(line)
+        if m:
+            if len(m.group(1)) == 0 and top_plan is None:
+                top_plan = int(m.group(2))
+            elif len(m.group(1)) == 4:
+                plan, seen = int(m.group(2)), 0
+            continue
+        if line.startswith("    # Subtest: "):
+            suite = line.split(": ", 1)[1].strip()
+            continue
+        m = RESULT.match(line)
+        if not m:
+            continue
+        depth = len(m.group(1))
+        if depth == 4 and suite:
+            seen += 1
+            tally.result(f"kunit {suite}.{m.group(4)}", m.group(2) == "ok",
+                         m.group(6))
+        elif depth == 0 and suite:
+            suites += 1
+            if plan is not None and seen != plan:
+                tally.problem(f"kunit suite {suite}: {seen} of {plan} results")
+            suite, plan = None, None
+    if top_plan is None:
+        tally.problem("no KUnit output on the console")
+    elif suites != top_plan:
+        tally.problem(f"kunit: {suites} of {top_plan} suites finished")
+
+
+def selftests(lines, tally):
+    name, plan, seen, ran = None, None, 0, 0
+    for line in lines:
+        if line.startswith("VAS-SELFTEST-BEGIN "):
+            name, plan, seen = line.split()[1], None, 0
+            continue
+        if line.startswith("VAS-SELFTEST-END ") and name:
+            ran += 1
+            rc = int(line.rsplit("rc=", 1)[1])
+            if plan is None:
+                tally.problem(f"selftest {name}: no TAP plan (exit {rc})")
+            elif seen != plan:
+                tally.problem(f"selftest {name}: {seen} of {plan} results")
+            if rc not in (0, 4) and tally.failed == 0:
+                tally.problem(f"selftest {name}: exit status {rc}")
+            name = None
+            continue
+        if not name:
+            continue
+        m = PLAN.match(line)
+        if m and len(m.group(1)) == 0:
+            plan = int(m.group(2))
+            continue
+        m = RESULT.match(line)
+        if m and len(m.group(1)) == 0:
+            seen += 1
+            tally.result(f"{name}: {m.group(4)}", m.group(2) == "ok",
+                         m.group(6))
+    if name:
+        tally.problem(f"selftest {name} did not finish")
+    if ran == 0:
+        tally.problem("no selftest ran")
+
+
+def splats(lines, tally):
+    for i, line in enumerate(lines):
+        if SPLATS.search(line):
+            tally.problem("kernel: " + line.strip())
+            for extra in lines[i + 1:i + 4]:
+                print("    | " + extra)
+
+
+def main():
+    mode, console_log, output_log = sys.argv[1:4]
+    console, output = read(console_log), read(output_log)
+    tally = Tally()
+    if mode == "check":
+        kunit(console, tally)
+        selftests(output, tally)
+    elif not any(line.startswith("VAS-DEMO-END rc=0") for line in output):
+        tally.problem("the demo did not finish with status 0")
+    splats(console, tally)
+    if not any(line.startswith("VAS-JOB-END") for line in output):
+        tally.problem("the job did not finish (timeout or crash)")
+    for p in tally.problems:
+        print("  PROBLEM  " + p)
+    ok = tally.failed == 0 and not tally.problems
+    if not ok:
+        print(f"  logs: {console_log} {output_log}")
+    if mode == "check":
+        skipped = f", {tally.skipped} skipped" if tally.skipped else ""
+        print(f"{tally.passed} passed, {tally.failed} failed{skipped}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * vas internals shared by the files of virt/vas/.
+ *
+ * Lock order (outermost first), checked by lockdep:
+ *
+ *   vas->slots_lock (mutex)
+ *     vas->slots xa_lock
+ *     synchronize_srcu(&vas->srcu)
+ *
+ *   srcu_read_lock(&vas->srcu)
+ *     mmap_lock of the owner's mm (page faults, remote GUP)
+ *
+ * slots_lock serializes every memslot change. Readers never take it: they
+ * look memslots up under vas->srcu, and a memslot is freed only after a
+ * synchronize_srcu() that follows its removal from both lookup structures.
+ * Nothing may take slots_lock while holding the owner's mmap_lock or
+ * inside an SRCU read-side section of vas->srcu.
+ */
+#ifndef __VAS_PRIVATE_H
+#define __VAS_PRIVATE_H
+
+#include <linux/mutex.h>
+#include <linux/rbtree_latch.h>
+#include <linux/refcount.h>
+#include <linux/srcu.h>
+#include <linux/types.h>
+#include <linux/vas.h>
+#include <linux/xarray.h>
+
+struct file;
+struct mm_struct;
+
+/* Memslot ids run from 0 to VAS_MAX_MEMSLOTS - 1, at least KVM's 32764 */
+#define VAS_MAX_MEMSLOTS	32768U
+/* Largest memslot, in pages: the same as KVM_MEM_MAX_NR_PAGES */
+#define VAS_MAX_MEMSLOT_PAGES	((1ULL << 31) - 1)
+/* Flags a memslot may carry */
+#define VAS_MEM_FLAGS_VALID	(VAS_MEM_READONLY)
+
+/**
+ * struct vas_memslot - one guest-physical range mapped onto owner memory
+ * @base_gfn: First guest frame number
+ * @npages: Number of pages, at least 1
+ * @userspace_addr: Owner address of the first page
+ * @flags: VAS_MEM_* flags
+ * @id: Memslot id chosen by userspace
+ * @gfn_node: Node in vas->gfn_tree
+ *
+ * A published memslot is never changed: a move or a flags change publishes
+ * a new one and retires the old one, so that a reader that found a memslot
+ * under vas->srcu sees one consistent description of it.
+ */
+struct vas_memslot {
+	u64 base_gfn;
+	u64 npages;
+	unsigned long userspace_addr;
+	u32 flags;
+	u32 id;
+	struct latch_tree_node gfn_node;
+};
+
+/**
+ * struct vas - a guest-physical address space
+ * @users: References: the file, and each vas_get()
+ * @owner_mm: mm of the creating process; mmgrab()ed, so it stays
+ *	allocated but its memory goes away when the owner exits
+ * @srcu: Protects the lifetime of memslots found by lockless readers
+ * @slots_lock: Serializes memslot changes
+ * @gfn_tree: Guest frame ranges -> struct vas_memslot, RCU-safe lookups
+ * @slots: Memslot id -> struct vas_memslot
+ * @generation: Bumped by every memslot change; read locklessly
+ * @last_used_slot: Id of the memslot the last lookup found, a hint
+ *	validated against @slots on use
+ */
+struct vas {
+	refcount_t users;
+	struct mm_struct *owner_mm;
+	struct srcu_struct srcu;
+	struct mutex slots_lock; /* serializes memslot changes */
+	struct latch_tree_root gfn_tree;
+	struct xarray slots;
+	u64 generation;
+	u32 last_used_slot;
+};
+
+/* memslots.c */
+void vas_memslots_init(struct vas *vas);
+void vas_memslots_destroy(struct vas *vas);
+int vas_memslots_set(struct vas *vas, const struct vas_set_memslot *req);
+struct vas_memslot *vas_memslot_lookup(struct vas *vas, u64 gfn);
+u64 vas_memslots_generation(struct vas *vas);
+
+/* access.c */
+
+/**
+ * enum vas_access_path - how an access reaches the owner's memory
+ * @VAS_PATH_OWNER: current->mm is the owner's mm: copy_{from,to}_user()
+ * @VAS_PATH_KTHREAD: a kernel thread without an mm: kthread_use_mm()
+ * @VAS_PATH_REMOTE: any other task: access_remote_vm() on the owner's mm
+ */
+enum vas_access_path {
+	VAS_PATH_OWNER = 1,
+	VAS_PATH_KTHREAD,
+	VAS_PATH_REMOTE,
+};
+
+enum vas_access_path vas_access_path(struct vas *vas);
+int vas_access(struct vas *vas, u64 gpa, void *buf, size_t len, bool write,
+	       size_t *done);
+
+/* main.c */
+struct vas *vas_alloc(struct mm_struct *owner_mm);
+
+/* test.c */
+#if IS_ENABLED(CONFIG_VAS_TEST)
+long vas_test_ioctl(struct vas *vas, void __user *arg);
+#else
+static inline long vas_test_ioctl(struct vas *vas, void __user *arg)
+{
+	return -ENOTTY;
+}
+#endif
+
+#endif /* __VAS_PRIVATE_H */
