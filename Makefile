@@ -133,8 +133,9 @@ check: all lint
 	@python3 $(TOP)/tests/qemu/results.py check $(BUILD)/logs/check-console.log \
 		$(BUILD)/logs/check-output.log
 
+# checkpatch, kernel-doc, and sparse on every vas source (any output fails)
 lint: kernel
-	@$(TOP)/scripts/lint.sh $(TOP) $(SRC) $(OBJ) "$(KMAKE)"
+	@$(TOP)/scripts/lint.sh $(TOP) $(SRC) $(OBJ) "$(KCC)"
 
 clean:
 	rm -rf $(OBJ) $(TESTS_BIN) $(BUILD)/initramfs* $(BUILD)/logs

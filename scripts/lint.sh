@@ -1,13 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# lint.sh TOP SRC OBJ "KMAKE"
+# lint.sh TOP SRC OBJ CC
 #
 # checkpatch --strict on every C file, header and patch of vas, kernel-doc
 # warnings on the documented sources, and sparse (C=2) on virt/vas/. Any
 # finding fails.
 set -u
-top=$1 src=$2 obj=$3 kmake=$4
+top=$1 src=$2 obj=$3 cc=$4
 cd "$top"
 fail=0
 
@@ -27,7 +27,12 @@ out=$("$src/scripts/kernel-doc" -none -Wall $docs 2>&1)
 [ -n "$out" ] && { echo "$out"; fail=1; }
 echo "  KDOC    $(echo $docs | wc -w) files"
 
-out=$($kmake -s C=2 virt/vas/ 2>&1 | grep -v '^  CHECK\|^make')
+# Upstream's rb_link_node_rcu() (include/linux/rbtree.h:74), reached through
+# latch_tree_insert(), trips sparse for every user, kernel/module/ included:
+# drop exactly that diagnostic and the "in included file" notes.
+out=$(make -s -C "$src" O="$obj" CC="$cc" C=2 virt/vas/ 2>&1 |
+	grep -v '^make\|^  CHECK\|note: in included file' |
+	grep -v 'include/linux/rbtree.h:74:')
 [ -n "$out" ] && { echo "$out"; fail=1; }
 echo "  SPARSE  virt/vas/"
 

@@ -96,16 +96,16 @@ static void test_owner_round_trip(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, vas_write(t->vas, 0x10001, t->buf, len), 0);
 	memset(out, 0, len);
 	KUNIT_ASSERT_EQ(test, vas_read(t->vas, 0x10001, out, len), 0);
-	KUNIT_EXPECT_MEMEQ(test, out, t->buf, len);
+	KUNIT_EXPECT_EQ(test, memcmp(out, t->buf, len), 0);
 
 	/* the bytes landed in the owner pages the memslots name */
 	KUNIT_ASSERT_EQ(test, copy_from_user(out, (void __user *)t->uaddr +
 					     4 * PAGE_SIZE + 1,
 					     2 * PAGE_SIZE - 1), 0);
-	KUNIT_EXPECT_MEMEQ(test, out, t->buf, 2 * PAGE_SIZE - 1);
+	KUNIT_EXPECT_EQ(test, memcmp(out, t->buf, 2 * PAGE_SIZE - 1), 0);
 	KUNIT_ASSERT_EQ(test, copy_from_user(out, (void __user *)t->uaddr,
 					     PAGE_SIZE), 0);
-	KUNIT_EXPECT_MEMEQ(test, out, t->buf + 2 * PAGE_SIZE - 1, PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, memcmp(out, t->buf + 2 * PAGE_SIZE - 1, PAGE_SIZE), 0);
 }
 
 static void test_errors(struct kunit *test)
@@ -192,14 +192,14 @@ static void test_kthread(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, a.path, VAS_PATH_KTHREAD);
 	KUNIT_ASSERT_EQ(test, a.err, 0);
 	KUNIT_ASSERT_EQ(test, vas_read(t->vas, 0x11000, check, a.len), 0);
-	KUNIT_EXPECT_MEMEQ(test, check, t->buf, a.len);
+	KUNIT_EXPECT_EQ(test, memcmp(check, t->buf, a.len), 0);
 
 	a.buf = check;
 	a.write = false;
 	memset(check, 0, a.len);
 	run_in_kthread(test, &a);
 	KUNIT_ASSERT_EQ(test, a.err, 0);
-	KUNIT_EXPECT_MEMEQ(test, check, t->buf, a.len);
+	KUNIT_EXPECT_EQ(test, memcmp(check, t->buf, a.len), 0);
 }
 
 /* A vas whose owner's address space is gone: accesses fail with -ESRCH. */
