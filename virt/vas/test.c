@@ -9,6 +9,9 @@
  * its own context (owner path), asks for a kernel thread (kthread path), or
  * hands the fd to another process that calls it (remote path).
  *
+ * With VAS_TEST_FLAG_VIA_FD it first looks the vas up with
+ * vas_get_from_fd(), exactly as a kernel user handed a descriptor does.
+ *
  * Like iommufd's IOMMU_TEST_CMD it is a testing aid, never to be enabled
  * on a production kernel. Its structure lives in virt/vas/vas_test.h.
  */
@@ -68,7 +71,7 @@ static int vas_test_in_kthread(struct vas_test_work *work)
 
 long vas_test_ioctl(struct vas *vas, void __user *uarg)
 {
-	struct vas_test_work work = { .vas = vas };
+	struct vas_test_work work = {};
 	void __user *ubuf;
 	struct vas_test cmd;
 	u32 usize;
@@ -76,19 +79,30 @@ long vas_test_ioctl(struct vas *vas, void __user *uarg)
 
 	if (get_user(usize, (u32 __user *)uarg))
 		return -EFAULT;
-	if (usize < offsetofend(struct vas_test, buffer))
+	if (usize < offsetofend(struct vas_test, fd))
 		return -EINVAL;
 	err = copy_struct_from_user(&cmd, sizeof(cmd), uarg, usize);
 	if (err)
 		return err;
 	if (cmd.op > VAS_TEST_OP_WRITE || cmd.context > VAS_TEST_KTHREAD ||
-	    cmd.length > VAS_TEST_MAX_LENGTH)
+	    cmd.length > VAS_TEST_MAX_LENGTH || cmd.flags & ~VAS_TEST_FLAG_VIA_FD)
 		return -EINVAL;
+
+	if (cmd.flags & VAS_TEST_FLAG_VIA_FD) {
+		work.vas = vas_get_from_fd(cmd.fd);
+		if (IS_ERR(work.vas))
+			return PTR_ERR(work.vas);
+	} else {
+		vas_get(vas);
+		work.vas = vas;
+	}
 
 	work.cmd = &cmd;
 	work.buf = kvzalloc(cmd.length ?: 1, GFP_KERNEL_ACCOUNT);
-	if (!work.buf)
-		return -ENOMEM;
+	if (!work.buf) {
+		err = -ENOMEM;
+		goto out_put;
+	}
 	ubuf = u64_to_user_ptr(cmd.buffer);
 	if (cmd.op == VAS_TEST_OP_WRITE &&
 	    copy_from_user(work.buf, ubuf, cmd.length)) {
@@ -116,5 +130,7 @@ long vas_test_ioctl(struct vas *vas, void __user *uarg)
 
 out_free:
 	kvfree(work.buf);
+out_put:
+	vas_put(work.vas);
 	return err;
 }

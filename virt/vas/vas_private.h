@@ -28,7 +28,6 @@
 #include <linux/vas.h>
 #include <linux/xarray.h>
 
-struct file;
 struct mm_struct;
 
 /* Memslot ids run from 0 to VAS_MAX_MEMSLOTS - 1, at least KVM's 32764 */

@@ -40,10 +40,16 @@ enum vas_test_path {
  * @gpa: Guest-physical address to access
  * @length: Number of bytes, at most 1 MiB
  * @buffer: Caller's buffer: filled by a read, the source of a write
+ * @flags: VAS_TEST_FLAG_*
+ * @fd: With VAS_TEST_FLAG_VIA_FD: a file descriptor of the caller
  *
  * Runs the in-kernel vas_read() or vas_write() on a kernel buffer, in the
  * calling process or in a kernel thread, so that selftests reach every
  * in-kernel access path. Returns the errno of vas_read()/vas_write().
+ *
+ * With VAS_TEST_FLAG_VIA_FD the access goes to the vas that
+ * vas_get_from_fd(@fd) returns, not to the one the ioctl was issued on, as
+ * a kernel user handed a descriptor would do; its errors are returned.
  */
 struct vas_test {
 	__u32 size;
@@ -53,7 +59,11 @@ struct vas_test {
 	__aligned_u64 gpa;
 	__aligned_u64 length;
 	__aligned_u64 buffer;
+	__u32 flags;
+	__s32 fd;
 };
+
+#define VAS_TEST_FLAG_VIA_FD	0x1U
 
 #define VAS_TEST		_IO(VAS_TYPE, VAS_CMD_TEST)
 

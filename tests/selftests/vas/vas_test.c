@@ -70,6 +70,25 @@ static int vas_test_access(int fd, uint32_t op, uint32_t context,
 	return ret;
 }
 
+/* The same, on the vas that vas_get_from_fd(@target_fd) finds in the kernel */
+static int vas_test_access_via_fd(int fd, int target_fd, uint32_t op,
+				  uint32_t context, uint64_t gpa, void *buf,
+				  uint64_t len)
+{
+	struct vas_test cmd = {
+		.size = sizeof(cmd),
+		.op = op,
+		.context = context,
+		.gpa = gpa,
+		.length = len,
+		.buffer = (uintptr_t)buf,
+		.flags = VAS_TEST_FLAG_VIA_FD,
+		.fd = target_fd,
+	};
+
+	return ioctl(fd, VAS_TEST, &cmd) ? -errno : 0;
+}
+
 static void fill(void *buf, size_t len, unsigned int seed)
 {
 	unsigned char *p = buf;
@@ -77,6 +96,23 @@ static void fill(void *buf, size_t len, unsigned int seed)
 
 	for (i = 0; i < len; i++)
 		p[i] = seed + i * 13 + (i >> 12);
+}
+
+/* ---------------------------------------------------------------- ABI */
+
+/* The numbers and first-version layouts userspace (and syzkaller) bake in */
+TEST(abi_is_stable)
+{
+	EXPECT_EQ(463, __NR_vas_create);
+	EXPECT_EQ(1, VAS_CLOEXEC);
+	EXPECT_EQ(1, VAS_MEM_READONLY);
+	EXPECT_EQ(0xB900, VAS_GET_INFO);
+	EXPECT_EQ(0xB901, VAS_SET_MEMSLOT);
+	EXPECT_EQ(32, sizeof(struct vas_get_info));
+	EXPECT_EQ(40, sizeof(struct vas_set_memslot));
+	EXPECT_EQ(16, offsetof(struct vas_set_memslot, guest_phys_addr));
+	EXPECT_EQ(32, offsetof(struct vas_set_memslot, userspace_addr));
+	EXPECT_EQ(16, offsetof(struct vas_get_info, capabilities));
 }
 
 /* ---------------------------------------------------------------- create */
@@ -541,6 +577,55 @@ TEST_F(vas, path_kthread)
 					  0x2000, in, 1, NULL));
 }
 
+/* vas_get_from_fd(): the right vas for a vas fd, EINVAL/EBADF for others */
+TEST_F(vas, get_from_fd)
+{
+	unsigned char *other_mem, out[64];
+	int other, pipefd[2], ret;
+
+	other = sys_vas_create(0);
+	ASSERT_LE(0, other);
+	other_mem = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, other_mem);
+	memset(other_mem, 0x2f, PAGE);
+	memset(self->mem, 0x1e, PAGE);
+	ASSERT_EQ(0, set_memslot(other, 0, 0, 0x7000, PAGE, other_mem));
+	ASSERT_EQ(0, set_memslot(self->fd, 0, 0, 0x7000, PAGE, self->mem));
+
+	ret = vas_test_access_via_fd(self->fd, other, VAS_TEST_OP_READ,
+				     VAS_TEST_CALLER, 0x7000, out, sizeof(out));
+	if (ret == -ENOTTY)
+		SKIP(return, "CONFIG_VAS_TEST is off");
+	ASSERT_EQ(0, ret);
+	EXPECT_EQ(0x2f, out[0]);
+	EXPECT_EQ(0x2f, out[63]);
+
+	/* the reference taken from the fd works in a kernel thread too */
+	memset(out, 0x4d, sizeof(out));
+	ASSERT_EQ(0, vas_test_access_via_fd(self->fd, other, VAS_TEST_OP_WRITE,
+					    VAS_TEST_KTHREAD, 0x7010, out, 8));
+	EXPECT_EQ(0x4d, other_mem[0x10]);
+	EXPECT_EQ(0x2f, other_mem[0x18]);
+	EXPECT_EQ(0x1e, self->mem[0x10]);
+
+	ASSERT_EQ(0, vas_test_access_via_fd(other, self->fd, VAS_TEST_OP_READ,
+					    VAS_TEST_CALLER, 0x7000, out, 8));
+	EXPECT_EQ(0x1e, out[0]);
+
+	ASSERT_EQ(0, pipe(pipefd));
+	EXPECT_EQ(-EINVAL, vas_test_access_via_fd(self->fd, pipefd[0], VAS_TEST_OP_READ,
+						  VAS_TEST_CALLER, 0x7000, out, 8));
+	close(pipefd[0]);
+	EXPECT_EQ(-EBADF, vas_test_access_via_fd(self->fd, pipefd[0], VAS_TEST_OP_READ,
+						 VAS_TEST_CALLER, 0x7000, out, 8));
+	EXPECT_EQ(-EBADF, vas_test_access_via_fd(self->fd, -1, VAS_TEST_OP_READ,
+						 VAS_TEST_CALLER, 0x7000, out, 8));
+	close(pipefd[1]);
+	close(other);
+	munmap(other_mem, PAGE);
+}
+
 /*
  * A forked child has its own mm: it is not the owner. It may read and write
  * guest memory (remote path) but not change memslots.
@@ -731,9 +816,29 @@ TEST(scm_rights_and_owner_exit)
 struct reader_ctx {
 	int fd;
 	volatile int stop;
-	unsigned long reads, holes, bad;
+	unsigned long reads, writes, holes, bad;
 	int err;
 };
+
+/* Writes the pattern the memory already holds, so readers can check it. */
+static void *writer_fn(void *arg)
+{
+	struct reader_ctx *r = arg;
+	unsigned char buf[PAGE + 512];
+
+	memset(buf, 0xab, sizeof(buf));
+	while (!r->stop) {
+		if (pwrite(r->fd, buf, sizeof(buf), 0x10000 + 256) < 0) {
+			if (errno != EFAULT && errno != EPERM) {
+				r->err = errno;
+				break;
+			}
+			continue;
+		}
+		__atomic_fetch_add(&r->writes, 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
 
 static void *reader_fn(void *arg)
 {
@@ -749,31 +854,35 @@ static void *reader_fn(void *arg)
 				r->err = errno;
 				break;
 			}
-			r->holes++;
+				__atomic_fetch_add(&r->holes, 1, __ATOMIC_RELAXED);
 			continue;
 		}
 		/* a full read or the bytes up to a hole, all from one pattern */
 		for (i = 0; i < (size_t)n; i++)
 			if (buf[i] != 0xab)
-				r->bad++;
-		r->reads++;
+				__atomic_fetch_add(&r->bad, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&r->reads, 1, __ATOMIC_RELAXED);
 	}
 	return NULL;
 }
 
-/* Readers never see anything but the slot's memory or a hole. */
-TEST_F(vas, read_while_memslots_change)
+/*
+ * Readers and a writer never see anything but the slot's memory or a hole
+ * (or, for the writer, a read-only memslot) while memslots change.
+ */
+TEST_F(vas, read_write_while_memslots_change)
 {
 	struct reader_ctx r = { .fd = self->fd };
-	pthread_t threads[2];
+	pthread_t threads[3];
 	int i;
 
 	memset(self->mem, 0xab, 4 * PAGE);
 	memset(self->mem + 4 * PAGE, 0xcd, 4 * PAGE);
 	ASSERT_EQ(0, set_memslot(self->fd, 0, 0, 0x10000, 2 * PAGE, self->mem));
 	ASSERT_EQ(0, set_memslot(self->fd, 1, 0, 0x40000, 2 * PAGE, self->mem + 4 * PAGE));
-	for (i = 0; i < 2; i++)
-		ASSERT_EQ(0, pthread_create(&threads[i], NULL, reader_fn, &r));
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(0, pthread_create(&threads[i], NULL,
+					    i < 2 ? reader_fn : writer_fn, &r));
 
 	for (i = 0; i < 100; i++) {
 		ASSERT_EQ(0, set_memslot(self->fd, 0, 0, 0x20000, 2 * PAGE, self->mem));
@@ -788,12 +897,15 @@ TEST_F(vas, read_while_memslots_change)
 		ASSERT_EQ(0, set_memslot(self->fd, 1, 0, 0x40000, 2 * PAGE, self->mem + 4 * PAGE));
 	}
 	r.stop = 1;
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < 3; i++)
 		ASSERT_EQ(0, pthread_join(threads[i], NULL));
 	EXPECT_EQ(0, r.err);
 	EXPECT_EQ(0, r.bad);
 	EXPECT_LT(0, r.reads);
-	TH_LOG("%lu reads, %lu holes", r.reads, r.holes);
+	EXPECT_LT(0, r.writes);
+	/* nothing was written outside the memslots' memory */
+	EXPECT_EQ(0xcd, self->mem[4 * PAGE]);
+	TH_LOG("%lu reads, %lu writes, %lu holes", r.reads, r.writes, r.holes);
 }
 
 struct closer_ctx {
