@@ -50,10 +50,14 @@ static int set_memslot(int fd, uint32_t slot, uint32_t flags, uint64_t gpa,
 	return ioctl(fd, VAS_SET_MEMSLOT, &req) ? -errno : 0;
 }
 
-/* Runs the in-kernel vas_read()/vas_write() through VAS_TEST. */
-static int vas_test_access(int fd, uint32_t op, uint32_t context,
-			   uint64_t gpa, void *buf, uint64_t len,
-			   uint32_t *path)
+/*
+ * Runs the in-kernel vas_read()/vas_write() through VAS_TEST, on the vas of
+ * @fd, or with VAS_TEST_FLAG_VIA_FD in @flags on the one that
+ * vas_get_from_fd(@target_fd) finds.
+ */
+static int vas_test_ioctl(int fd, uint32_t flags, int target_fd, uint32_t op,
+			  uint32_t context, uint64_t gpa, void *buf,
+			  uint64_t len, uint32_t *path)
 {
 	struct vas_test cmd = {
 		.size = sizeof(cmd),
@@ -62,6 +66,8 @@ static int vas_test_access(int fd, uint32_t op, uint32_t context,
 		.gpa = gpa,
 		.length = len,
 		.buffer = (uintptr_t)buf,
+		.flags = flags,
+		.fd = target_fd,
 	};
 	int ret = ioctl(fd, VAS_TEST, &cmd) ? -errno : 0;
 
@@ -70,23 +76,19 @@ static int vas_test_access(int fd, uint32_t op, uint32_t context,
 	return ret;
 }
 
-/* The same, on the vas that vas_get_from_fd(@target_fd) finds in the kernel */
+static int vas_test_access(int fd, uint32_t op, uint32_t context,
+			   uint64_t gpa, void *buf, uint64_t len,
+			   uint32_t *path)
+{
+	return vas_test_ioctl(fd, 0, 0, op, context, gpa, buf, len, path);
+}
+
 static int vas_test_access_via_fd(int fd, int target_fd, uint32_t op,
 				  uint32_t context, uint64_t gpa, void *buf,
 				  uint64_t len)
 {
-	struct vas_test cmd = {
-		.size = sizeof(cmd),
-		.op = op,
-		.context = context,
-		.gpa = gpa,
-		.length = len,
-		.buffer = (uintptr_t)buf,
-		.flags = VAS_TEST_FLAG_VIA_FD,
-		.fd = target_fd,
-	};
-
-	return ioctl(fd, VAS_TEST, &cmd) ? -errno : 0;
+	return vas_test_ioctl(fd, VAS_TEST_FLAG_VIA_FD, target_fd, op, context,
+			      gpa, buf, len, NULL);
 }
 
 static void fill(void *buf, size_t len, unsigned int seed)
