@@ -21,6 +21,84 @@
 #include <uapi/linux/vas.h>
 
 struct vas;
+struct vas_binder;
+
+/**
+ * enum vas_memslot_change_kind - what a memslot change does
+ * @VAS_MEMSLOT_CREATE: a new memslot (@old of the change is all zero)
+ * @VAS_MEMSLOT_DELETE: the memslot goes away (@new is all zero)
+ * @VAS_MEMSLOT_MOVE: new guest-physical address, same memory and size; the
+ *	flags may change too
+ * @VAS_MEMSLOT_FLAGS_ONLY: same place, new flags
+ */
+enum vas_memslot_change_kind {
+	VAS_MEMSLOT_CREATE,
+	VAS_MEMSLOT_DELETE,
+	VAS_MEMSLOT_MOVE,
+	VAS_MEMSLOT_FLAGS_ONLY,
+};
+
+/**
+ * struct vas_memslot_desc - one memslot as binders see it
+ * @guest_phys_addr: First guest-physical address
+ * @size: Size in bytes; 0 for "no memslot"
+ * @userspace_addr: Owner address the memslot maps to
+ * @flags: VAS_MEM_* flags
+ */
+struct vas_memslot_desc {
+	u64 guest_phys_addr;
+	u64 size;
+	unsigned long userspace_addr;
+	u32 flags;
+};
+
+/**
+ * struct vas_memslot_change - a memslot change offered to binders
+ * @kind: What the change does
+ * @slot: Memslot id
+ * @old: The memslot before the change
+ * @new: The memslot after the change
+ */
+struct vas_memslot_change {
+	enum vas_memslot_change_kind kind;
+	u32 slot;
+	struct vas_memslot_desc old;
+	struct vas_memslot_desc new;
+};
+
+/**
+ * struct vas_binder_ops - what a binder is told
+ * @prepare: A memslot change is about to happen. Return 0 to accept it, or
+ *	a negative errno to veto it: the change is then not made, for any
+ *	binder, and VAS_SET_MEMSLOT fails with that errno. Optional.
+ * @commit: The change that every binder accepted is now in effect. The
+ *	ranges it removed were already invalidated. Optional.
+ * @abort: The change this binder accepted was vetoed by another binder
+ *	or failed; nothing changed. Optional.
+ * @invalidate: Guest-physical range [@gpa, @gpa + @len) no longer maps to
+ *	what it did: its memslot was deleted or moved or made read-only, or
+ *	the owner unmapped or changed the memory behind it. Drop whatever was
+ *	derived from it. Optional.
+ * @sync_dirty: VAS_GET_DIRTY_LOG is about to read the dirty log of
+ *	memslot @slot: report pages written outside the vas with
+ *	vas_mark_dirty(). Optional.
+ * @release: The owner's address space is going away: no guest memory
+ *	is reachable any more. The binder stays bound until vas_unbind().
+ *	Optional.
+ *
+ * @prepare, @commit and @abort run under the vas's memslot lock, the
+ * others may run from an mmu notifier with the owner's mmap_lock held:
+ * none may call back into vas_bind(), vas_unbind() or change memslots, and
+ * none may sleep on something that waits for a memslot change.
+ */
+struct vas_binder_ops {
+	int (*prepare)(void *data, const struct vas_memslot_change *change);
+	void (*commit)(void *data, const struct vas_memslot_change *change);
+	void (*abort)(void *data, const struct vas_memslot_change *change);
+	void (*invalidate)(void *data, u64 gpa, u64 len);
+	void (*sync_dirty)(void *data, u32 slot);
+	void (*release)(void *data);
+};
 
 #if IS_ENABLED(CONFIG_VAS)
 
@@ -90,6 +168,47 @@ int vas_read(struct vas *vas, u64 gpa, void *buf, size_t len);
  */
 int vas_write(struct vas *vas, u64 gpa, const void *buf, size_t len);
 
+/**
+ * vas_bind() - Register as a binder of a vas
+ * @vas: The vas; the binder takes its own reference
+ * @ops: What the binder wants to be told; must outlive the binding
+ * @data: Passed to every op
+ *
+ * A binder sees every memslot change (and may veto it), every
+ * invalidation and the end of the owner's address space. Many binders may
+ * bind one vas.
+ *
+ * Context: Process context; takes the vas's memslot lock.
+ * Return: The binding, or ERR_PTR(-ENOMEM).
+ */
+struct vas_binder *vas_bind(struct vas *vas, const struct vas_binder_ops *ops,
+			    void *data);
+
+/**
+ * vas_unbind() - End a binding
+ * @binder: From vas_bind()
+ *
+ * When this returns, no op of @binder runs any more and its reference on
+ * the vas is dropped.
+ *
+ * Context: Process context; may sleep. Not from within a binder op.
+ */
+void vas_unbind(struct vas_binder *binder);
+
+/**
+ * vas_mark_dirty() - Add guest pages to the dirty log
+ * @vas: The vas
+ * @gpa: First guest-physical address written
+ * @len: Number of bytes written
+ *
+ * For writes that did not go through vas_write(): pages in memslots with
+ * VAS_MEM_LOG_DIRTY_PAGES are reported by the next VAS_GET_DIRTY_LOG. Parts
+ * of the range outside every memslot are ignored.
+ *
+ * Context: Any context that may take an SRCU read lock.
+ */
+void vas_mark_dirty(struct vas *vas, u64 gpa, u64 len);
+
 #else /* !CONFIG_VAS */
 
 static inline struct vas *vas_get_from_fd(int fd)
@@ -114,6 +233,21 @@ static inline int vas_write(struct vas *vas, u64 gpa, const void *buf,
 			    size_t len)
 {
 	return -EOPNOTSUPP;
+}
+
+static inline struct vas_binder *vas_bind(struct vas *vas,
+					  const struct vas_binder_ops *ops,
+					  void *data)
+{
+	return ERR_PTR(-EOPNOTSUPP);
+}
+
+static inline void vas_unbind(struct vas_binder *binder)
+{
+}
+
+static inline void vas_mark_dirty(struct vas *vas, u64 gpa, u64 len)
+{
 }
 
 #endif /* CONFIG_VAS */

@@ -139,6 +139,8 @@ int vas_access(struct vas *vas, u64 gpa, void *buf, size_t len, bool write,
 		chunk = min_t(u64, len, (slot->npages << PAGE_SHIFT) - offset);
 		copied = vas_copy_hva(vas, path, slot->userspace_addr + offset,
 				      buf, chunk, write);
+		if (write)
+			vas_memslot_mark_dirty(slot, gpa, copied);
 		*done += copied;
 		gpa += copied;
 		buf += copied;

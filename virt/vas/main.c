@@ -15,7 +15,8 @@
  * The ioctls follow iommufd: each takes a size-first structure copied with
  * copy_struct_from_user(), and the table below knows each one's minimum
  * size (its first published version). Only the owner may change memslots;
- * anyone holding the fd may read and write guest memory through it.
+ * anyone holding the fd may read and write guest memory through it and
+ * read its dirty log.
  */
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
@@ -46,19 +47,28 @@ struct vas *vas_alloc(struct mm_struct *owner_mm)
 	if (!vas)
 		return ERR_PTR(-ENOMEM);
 	err = init_srcu_struct(&vas->srcu);
-	if (err) {
-		kfree(vas);
-		return ERR_PTR(err);
-	}
+	if (err)
+		goto err_free;
 	refcount_set(&vas->users, 1);
 	vas_memslots_init(vas);
 	mmgrab(owner_mm);
 	vas->owner_mm = owner_mm;
+	err = vas_binders_init(vas);
+	if (err)
+		goto err_mmdrop;
 	return vas;
+
+err_mmdrop:
+	mmdrop(owner_mm);
+	cleanup_srcu_struct(&vas->srcu);
+err_free:
+	kfree(vas);
+	return ERR_PTR(err);
 }
 
 static void vas_destroy(struct vas *vas)
 {
+	vas_binders_destroy(vas);
 	vas_memslots_destroy(vas);
 	cleanup_srcu_struct(&vas->srcu);
 	mmdrop(vas->owner_mm);
@@ -104,7 +114,8 @@ static int vas_ioctl_get_info(struct vas *vas, void *data)
 		return -EINVAL;
 	info->api_version = VAS_API_VERSION;
 	info->max_memslots = VAS_MAX_MEMSLOTS;
-	info->capabilities = VAS_CAP_READONLY_MEMSLOTS | VAS_CAP_RW_FD;
+	info->capabilities = VAS_CAP_READONLY_MEMSLOTS | VAS_CAP_RW_FD |
+			     VAS_CAP_DIRTY_LOG;
 	info->max_memslot_size = VAS_MAX_MEMSLOT_PAGES << PAGE_SHIFT;
 	return 0;
 }
@@ -119,6 +130,7 @@ static int vas_ioctl_set_memslot(struct vas *vas, void *data)
 union vas_ioctl_buffer {
 	struct vas_get_info get_info;
 	struct vas_set_memslot set_memslot;
+	struct vas_dirty_log dirty_log;
 };
 
 /**
@@ -150,6 +162,10 @@ static const struct vas_ioctl_op vas_ioctl_ops[] = {
 		     max_memslot_size, true),
 	VAS_IOCTL_OP(VAS_SET_MEMSLOT, vas_ioctl_set_memslot,
 		     struct vas_set_memslot, userspace_addr, false),
+	VAS_IOCTL_OP(VAS_GET_DIRTY_LOG, vas_ioctl_get_dirty_log,
+		     struct vas_dirty_log, bitmap, false),
+	VAS_IOCTL_OP(VAS_CLEAR_DIRTY_LOG, vas_ioctl_clear_dirty_log,
+		     struct vas_dirty_log, bitmap, false),
 };
 
 static long vas_fop_ioctl(struct file *filp, unsigned int cmd,

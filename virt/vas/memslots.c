@@ -26,6 +26,7 @@
  * lookup (see vas_memslots_generation()) and compares it later notices any
  * change it may have raced with.
  */
+#include <linux/bitmap.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/rbtree_latch.h>
@@ -143,6 +144,12 @@ void vas_memslots_init(struct vas *vas)
 	xa_init(&vas->slots);
 }
 
+static void vas_memslot_free(struct vas_memslot *slot)
+{
+	bitmap_free(slot->dirty_bitmap);
+	kfree(slot);
+}
+
 /* Called when the last reference is gone: no reader can exist any more. */
 void vas_memslots_destroy(struct vas *vas)
 {
@@ -150,7 +157,7 @@ void vas_memslots_destroy(struct vas *vas)
 	unsigned long id;
 
 	xa_for_each(&vas->slots, id, slot)
-		kfree(slot);
+		vas_memslot_free(slot);
 	xa_destroy(&vas->slots);
 }
 
@@ -207,81 +214,127 @@ static void vas_memslots_publish(struct vas *vas)
 	WRITE_ONCE(vas->generation, vas->generation + 1);
 }
 
-/* Waits until no reader can hold @old any more, then frees it. */
-static void vas_memslot_retire(struct vas *vas, struct vas_memslot *old)
-{
-	vas_memslots_publish(vas);
-	synchronize_srcu_expedited(&vas->srcu);
-	kfree(old);
-}
-
-static int vas_memslot_create(struct vas *vas,
-			      const struct vas_set_memslot *req)
+/*
+ * Builds the description of @req against the existing memslot @old (or
+ * NULL) that binders are offered, and the new memslot to publish (NULL for
+ * a delete). Returns 1 if @req changes nothing.
+ */
+static int vas_memslot_build_change(struct vas *vas,
+				    const struct vas_set_memslot *req,
+				    struct vas_memslot *old,
+				    struct vas_memslot **new,
+				    struct vas_memslot_change *change)
 {
 	struct vas_memslot *slot;
+	u64 base_gfn = req->guest_phys_addr >> PAGE_SHIFT;
+	u64 npages = req->memory_size >> PAGE_SHIFT;
+	bool log_dirty = req->flags & VAS_MEM_LOG_DIRTY_PAGES;
 	int err;
+
+	*change = (struct vas_memslot_change){ .slot = req->slot };
+	*new = NULL;
+	if (old) {
+		change->old.guest_phys_addr = old->base_gfn << PAGE_SHIFT;
+		change->old.size = old->npages << PAGE_SHIFT;
+		change->old.userspace_addr = old->userspace_addr;
+		change->old.flags = old->flags;
+	}
+
+	if (!npages) {
+		if (!old)
+			return -ENOENT;
+		change->kind = VAS_MEMSLOT_DELETE;
+		return 0;
+	}
+	if (old) {
+		if (npages != old->npages ||
+		    req->userspace_addr != old->userspace_addr)
+			return -EINVAL;
+		if (base_gfn == old->base_gfn && req->flags == old->flags)
+			return 1;
+		change->kind = base_gfn == old->base_gfn ?
+			       VAS_MEMSLOT_FLAGS_ONLY : VAS_MEMSLOT_MOVE;
+	} else {
+		change->kind = VAS_MEMSLOT_CREATE;
+	}
+
+	err = vas_memslot_check_overlap(vas, base_gfn, base_gfn + npages - 1,
+					old);
+	if (err)
+		return err;
 
 	slot = kzalloc(sizeof(*slot), GFP_KERNEL_ACCOUNT);
 	if (!slot)
 		return -ENOMEM;
 	slot->id = req->slot;
 	slot->flags = req->flags;
-	slot->base_gfn = req->guest_phys_addr >> PAGE_SHIFT;
-	slot->npages = req->memory_size >> PAGE_SHIFT;
-	slot->userspace_addr = req->userspace_addr;
-
-	err = vas_memslot_check_overlap(vas, slot->base_gfn,
-					vas_memslot_last_gfn(slot), NULL);
-	if (err)
-		goto err_free;
-	err = xa_insert(&vas->slots, slot->id, slot, GFP_KERNEL_ACCOUNT);
-	if (err)
-		goto err_free;
-
-	latch_tree_insert(&slot->gfn_node, &vas->gfn_tree, &vas_gfn_tree_ops);
-	vas_memslots_publish(vas);
-	return 0;
-
-err_free:
-	kfree(slot);
-	return err;
-}
-
-static int vas_memslot_delete(struct vas *vas, struct vas_memslot *old)
-{
-	xa_erase(&vas->slots, old->id);
-	latch_tree_erase(&old->gfn_node, &vas->gfn_tree, &vas_gfn_tree_ops);
-	vas_memslot_retire(vas, old);
-	return 0;
-}
-
-/* Move and/or change the flags of @old: same id, size and owner memory. */
-static int vas_memslot_replace(struct vas *vas, struct vas_memslot *old,
-			       const struct vas_set_memslot *req)
-{
-	u64 base_gfn = req->guest_phys_addr >> PAGE_SHIFT;
-	struct vas_memslot *slot;
-	void *prev;
-	int err;
-
-	err = vas_memslot_check_overlap(vas, base_gfn,
-					base_gfn + old->npages - 1, old);
-	if (err)
-		return err;
-
-	slot = kmemdup(old, sizeof(*old), GFP_KERNEL_ACCOUNT);
-	if (!slot)
-		return -ENOMEM;
 	slot->base_gfn = base_gfn;
-	slot->flags = req->flags;
+	slot->npages = npages;
+	slot->userspace_addr = req->userspace_addr;
+	/* A dirty log survives a move and a flags change that keeps it on. */
+	if (log_dirty && old && old->dirty_bitmap) {
+		slot->dirty_bitmap = old->dirty_bitmap;
+	} else if (log_dirty) {
+		slot->dirty_bitmap = bitmap_zalloc(npages, GFP_KERNEL_ACCOUNT);
+		if (!slot->dirty_bitmap) {
+			kfree(slot);
+			return -ENOMEM;
+		}
+	}
+	if (!old) {
+		/* Make the xa_store() of the publish step allocation-free. */
+		err = xa_reserve(&vas->slots, slot->id, GFP_KERNEL_ACCOUNT);
+		if (err) {
+			vas_memslot_free(slot);
+			return err;
+		}
+	}
 
-	/* Replacing an existing xarray entry allocates nothing. */
-	prev = xa_store(&vas->slots, slot->id, slot, GFP_KERNEL_ACCOUNT);
-	WARN_ON_ONCE(prev != old);
-	latch_tree_insert(&slot->gfn_node, &vas->gfn_tree, &vas_gfn_tree_ops);
-	latch_tree_erase(&old->gfn_node, &vas->gfn_tree, &vas_gfn_tree_ops);
-	vas_memslot_retire(vas, old);
+	change->new.guest_phys_addr = req->guest_phys_addr;
+	change->new.size = req->memory_size;
+	change->new.userspace_addr = req->userspace_addr;
+	change->new.flags = req->flags;
+	*new = slot;
 	return 0;
+}
+
+static void vas_memslot_discard(struct vas *vas, struct vas_memslot *old,
+				struct vas_memslot *new)
+{
+	if (!new)
+		return;
+	if (!old)
+		xa_release(&vas->slots, new->id);
+	if (old && new->dirty_bitmap == old->dirty_bitmap)
+		new->dirty_bitmap = NULL;
+	vas_memslot_free(new);
+}
+
+/*
+ * Publishes @new in place of @old (either may be NULL), then waits until no
+ * reader can hold @old any more and frees it. Cannot fail.
+ */
+static void vas_memslot_install(struct vas *vas, struct vas_memslot *old,
+				struct vas_memslot *new)
+{
+	if (new) {
+		xa_store(&vas->slots, new->id, new, GFP_KERNEL_ACCOUNT);
+		latch_tree_insert(&new->gfn_node, &vas->gfn_tree,
+				  &vas_gfn_tree_ops);
+	} else {
+		xa_erase(&vas->slots, old->id);
+	}
+	if (old)
+		latch_tree_erase(&old->gfn_node, &vas->gfn_tree,
+				 &vas_gfn_tree_ops);
+	vas_memslots_publish(vas);
+	if (!old)
+		return;
+
+	synchronize_srcu_expedited(&vas->srcu);
+	if (new && new->dirty_bitmap == old->dirty_bitmap)
+		old->dirty_bitmap = NULL;
+	vas_memslot_free(old);
 }
 
 /**
@@ -289,7 +342,9 @@ static int vas_memslot_replace(struct vas *vas, struct vas_memslot *old,
  * @vas: The vas
  * @req: The request, already copied from userspace
  *
- * The caller checked that it may change the memslots of @vas.
+ * Validates the request, offers it to every binder (any may veto it),
+ * publishes the new layout, invalidates what used the old one and lets the
+ * binders commit. The caller checked that it may change the memslots.
  *
  * Context: Process context; takes vas->slots_lock and may wait for an SRCU
  * grace period.
@@ -298,7 +353,8 @@ static int vas_memslot_replace(struct vas *vas, struct vas_memslot *old,
  */
 int vas_memslots_set(struct vas *vas, const struct vas_set_memslot *req)
 {
-	struct vas_memslot *old;
+	struct vas_memslot_change change;
+	struct vas_memslot *old, *new;
 	int err;
 
 	err = vas_memslot_check_request(req);
@@ -307,16 +363,19 @@ int vas_memslots_set(struct vas *vas, const struct vas_set_memslot *req)
 
 	mutex_lock(&vas->slots_lock);
 	old = xa_load(&vas->slots, req->slot);
-	if (!req->memory_size)
-		err = old ? vas_memslot_delete(vas, old) : -ENOENT;
-	else if (!old)
-		err = vas_memslot_create(vas, req);
-	else if (req->memory_size != old->npages << PAGE_SHIFT ||
-		 req->userspace_addr != old->userspace_addr)
-		err = -EINVAL;
-	else if (req->guest_phys_addr != old->base_gfn << PAGE_SHIFT ||
-		 req->flags != old->flags)
-		err = vas_memslot_replace(vas, old, req);
+	err = vas_memslot_build_change(vas, req, old, &new, &change);
+	if (err) {
+		err = err > 0 ? 0 : err;
+		goto out_unlock;
+	}
+	err = vas_binders_prepare(vas, &change);
+	if (err) {
+		vas_memslot_discard(vas, old, new);
+		goto out_unlock;
+	}
+	vas_memslot_install(vas, old, new);
+	vas_binders_commit(vas, &change);
+out_unlock:
 	mutex_unlock(&vas->slots_lock);
 	return err;
 }

@@ -9,6 +9,8 @@
  * its own context (owner path), asks for a kernel thread (kthread path), or
  * hands the fd to another process that calls it (remote path).
  *
+ * VAS_TEST_OP_BIND binds a test binder (test_binder.c) instead.
+ *
  * With VAS_TEST_FLAG_VIA_FD it first looks the vas up with
  * vas_get_from_fd(), exactly as a kernel user handed a descriptor does.
  *
@@ -84,7 +86,7 @@ long vas_test_ioctl(struct vas *vas, void __user *uarg)
 	err = copy_struct_from_user(&cmd, sizeof(cmd), uarg, usize);
 	if (err)
 		return err;
-	if (cmd.op > VAS_TEST_OP_WRITE || cmd.context > VAS_TEST_KTHREAD ||
+	if (cmd.op > VAS_TEST_OP_BIND || cmd.context > VAS_TEST_KTHREAD ||
 	    cmd.length > VAS_TEST_MAX_LENGTH || cmd.flags & ~VAS_TEST_FLAG_VIA_FD)
 		return -EINVAL;
 
@@ -95,6 +97,11 @@ long vas_test_ioctl(struct vas *vas, void __user *uarg)
 	} else {
 		vas_get(vas);
 		work.vas = vas;
+	}
+
+	if (cmd.op == VAS_TEST_OP_BIND) {
+		err = vas_test_binder_create(work.vas);
+		goto out_put;
 	}
 
 	work.cmd = &cmd;

@@ -5,8 +5,13 @@
  * Lock order (outermost first), checked by lockdep:
  *
  *   vas->slots_lock (mutex)
+ *     binder ->prepare, ->commit, ->abort, ->invalidate, ->sync_dirty
  *     vas->slots xa_lock
  *     synchronize_srcu(&vas->srcu)
+ *
+ *   owner's mmap_lock (munmap, exit: the vas's mmu notifier)
+ *     srcu_read_lock(&vas->srcu)
+ *       binder ->invalidate, ->release
  *
  *   srcu_read_lock(&vas->srcu)
  *     mmap_lock of the owner's mm (page faults, remote GUP)
@@ -20,6 +25,7 @@
 #ifndef __VAS_PRIVATE_H
 #define __VAS_PRIVATE_H
 
+#include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
 #include <linux/rbtree_latch.h>
 #include <linux/refcount.h>
@@ -35,7 +41,7 @@ struct mm_struct;
 /* Largest memslot, in pages: the same as KVM_MEM_MAX_NR_PAGES */
 #define VAS_MAX_MEMSLOT_PAGES	((1ULL << 31) - 1)
 /* Flags a memslot may carry */
-#define VAS_MEM_FLAGS_VALID	(VAS_MEM_READONLY)
+#define VAS_MEM_FLAGS_VALID	(VAS_MEM_READONLY | VAS_MEM_LOG_DIRTY_PAGES)
 
 /**
  * struct vas_memslot - one guest-physical range mapped onto owner memory
@@ -45,6 +51,9 @@ struct mm_struct;
  * @flags: VAS_MEM_* flags
  * @id: Memslot id chosen by userspace
  * @gfn_node: Node in vas->gfn_tree
+ * @dirty_bitmap: With VAS_MEM_LOG_DIRTY_PAGES, a bit per page written
+ *	through the vas; handed on to the memslot that replaces this one on a
+ *	move or flags change, freed with the last memslot that uses it
  *
  * A published memslot is never changed: a move or a flags change publishes
  * a new one and retires the old one, so that a reader that found a memslot
@@ -57,6 +66,7 @@ struct vas_memslot {
 	u32 flags;
 	u32 id;
 	struct latch_tree_node gfn_node;
+	unsigned long *dirty_bitmap;
 };
 
 /**
@@ -71,6 +81,9 @@ struct vas_memslot {
  * @generation: Bumped by every memslot change; read locklessly
  * @last_used_slot: Id of the memslot the last lookup found, a hint
  *	validated against @slots on use
+ * @binders: struct vas_binder list; changed under @slots_lock, walked
+ *	under @slots_lock or @srcu
+ * @mn: Follows the owner's mm for the binders (unmaps, exit)
  */
 struct vas {
 	refcount_t users;
@@ -81,6 +94,8 @@ struct vas {
 	struct xarray slots;
 	u64 generation;
 	u32 last_used_slot;
+	struct list_head binders;
+	struct mmu_notifier mn;
 };
 
 /* memslots.c */
@@ -89,6 +104,19 @@ void vas_memslots_destroy(struct vas *vas);
 int vas_memslots_set(struct vas *vas, const struct vas_set_memslot *req);
 struct vas_memslot *vas_memslot_lookup(struct vas *vas, u64 gfn);
 u64 vas_memslots_generation(struct vas *vas);
+
+/* binder.c */
+int vas_binders_init(struct vas *vas);
+void vas_binders_destroy(struct vas *vas);
+int vas_binders_prepare(struct vas *vas, const struct vas_memslot_change *change);
+void vas_binders_commit(struct vas *vas, const struct vas_memslot_change *change);
+void vas_binders_invalidate(struct vas *vas, u64 gpa, u64 len);
+void vas_binders_sync_dirty(struct vas *vas, u32 slot);
+
+/* dirty.c */
+void vas_memslot_mark_dirty(struct vas_memslot *slot, u64 gpa, u64 len);
+int vas_ioctl_get_dirty_log(struct vas *vas, void *data);
+int vas_ioctl_clear_dirty_log(struct vas *vas, void *data);
 
 /* access.c */
 
@@ -114,6 +142,7 @@ struct vas *vas_alloc(struct mm_struct *owner_mm);
 /* test.c */
 #if IS_ENABLED(CONFIG_VAS_TEST)
 long vas_test_ioctl(struct vas *vas, void __user *arg);
+int vas_test_binder_create(struct vas *vas);
 #else
 static inline long vas_test_ioctl(struct vas *vas, void __user *arg)
 {

@@ -11,11 +11,13 @@
 #include <linux/vas.h>
 
 #define VAS_CMD_TEST		0x1f
+#define VAS_CMD_TEST_BINDER	0x1e
 
 /* Operations of the test interface, CONFIG_VAS_TEST only */
 enum vas_test_op {
 	VAS_TEST_OP_READ = 0,
 	VAS_TEST_OP_WRITE = 1,
+	VAS_TEST_OP_BIND = 2,	/* returns the fd of a new test binder */
 };
 
 /* Context an access of the test interface runs in */
@@ -47,6 +49,9 @@ enum vas_test_path {
  * calling process or in a kernel thread, so that selftests reach every
  * in-kernel access path. Returns the errno of vas_read()/vas_write().
  *
+ * VAS_TEST_OP_BIND binds a test binder to the vas and returns a file
+ * descriptor for it (see struct vas_test_binder_cmd).
+ *
  * With VAS_TEST_FLAG_VIA_FD the access goes to the vas that
  * vas_get_from_fd(@fd) returns, not to the one the ioctl was issued on, as
  * a kernel user handed a descriptor would do; its errors are returned.
@@ -66,5 +71,72 @@ struct vas_test {
 #define VAS_TEST_FLAG_VIA_FD	0x1U
 
 #define VAS_TEST		_IO(VAS_TYPE, VAS_CMD_TEST)
+
+/* What a test binder was told, as read() from its fd returns them */
+enum vas_test_event_type {
+	VAS_TEST_EVENT_PREPARE = 1,
+	VAS_TEST_EVENT_COMMIT = 2,
+	VAS_TEST_EVENT_ABORT = 3,
+	VAS_TEST_EVENT_INVALIDATE = 4,
+	VAS_TEST_EVENT_SYNC_DIRTY = 5,
+	VAS_TEST_EVENT_RELEASE = 6,
+};
+
+/* enum vas_memslot_change_kind, as vas_test_event.kind reports it */
+enum vas_test_change_kind {
+	VAS_TEST_CREATE = 0,
+	VAS_TEST_DELETE = 1,
+	VAS_TEST_MOVE = 2,
+	VAS_TEST_FLAGS_ONLY = 3,
+};
+
+/**
+ * struct vas_test_event - one op call a test binder received
+ * @type: enum vas_test_event_type
+ * @slot: Memslot id (PREPARE, COMMIT, ABORT, SYNC_DIRTY)
+ * @kind: enum vas_test_change_kind (PREPARE, COMMIT, ABORT)
+ * @__pad: 0
+ * @gpa: INVALIDATE: first address; PREPARE/COMMIT/ABORT: the memslot's
+ *	new address, or old one for a delete
+ * @len: INVALIDATE: length; PREPARE/COMMIT/ABORT: the memslot's size
+ */
+struct vas_test_event {
+	__u32 type;
+	__u32 slot;
+	__u32 kind;
+	__u32 __pad;
+	__aligned_u64 gpa;
+	__aligned_u64 len;
+};
+
+/* Operations on a test binder fd */
+enum vas_test_binder_op {
+	VAS_TEST_BINDER_SET_VETO = 0,	/* ->prepare returns -@veto from now on */
+	VAS_TEST_BINDER_ADD_DIRTY = 1,	/* report [@gpa, +@length) at ->sync_dirty */
+	VAS_TEST_BINDER_READ = 2,	/* vas_read() through the binder's reference */
+	VAS_TEST_BINDER_WRITE = 3,	/* vas_write() through it */
+};
+
+/**
+ * struct vas_test_binder_cmd - ioctl(VAS_TEST_BINDER) on a test binder fd
+ * @size: sizeof(struct vas_test_binder_cmd)
+ * @op: enum vas_test_binder_op
+ * @veto: SET_VETO: positive errno for ->prepare to return, 0 to accept
+ * @__reserved: 0
+ * @gpa: Guest-physical address
+ * @length: Bytes, at most 1 MiB
+ * @buffer: READ/WRITE: the caller's buffer
+ */
+struct vas_test_binder_cmd {
+	__u32 size;
+	__u32 op;
+	__s32 veto;
+	__u32 __reserved;
+	__aligned_u64 gpa;
+	__aligned_u64 length;
+	__aligned_u64 buffer;
+};
+
+#define VAS_TEST_BINDER		_IO(VAS_TYPE, VAS_CMD_TEST_BINDER)
 
 #endif /* _VAS_TEST_H */

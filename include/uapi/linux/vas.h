@@ -31,11 +31,14 @@
 enum {
 	VAS_CMD_GET_INFO = 0x00,
 	VAS_CMD_SET_MEMSLOT = 0x01,
+	VAS_CMD_GET_DIRTY_LOG = 0x02,
+	VAS_CMD_CLEAR_DIRTY_LOG = 0x03,
 };
 
 /* Capability bits reported in vas_get_info.capabilities */
 #define VAS_CAP_READONLY_MEMSLOTS	(1ULL << 0)
 #define VAS_CAP_RW_FD			(1ULL << 1)
+#define VAS_CAP_DIRTY_LOG		(1ULL << 2)
 
 /**
  * struct vas_get_info - ioctl(VAS_GET_INFO)
@@ -62,6 +65,7 @@ struct vas_get_info {
 
 /* Flags of a memslot */
 #define VAS_MEM_READONLY	(1U << 0)
+#define VAS_MEM_LOG_DIRTY_PAGES	(1U << 1)
 
 /**
  * struct vas_set_memslot - ioctl(VAS_SET_MEMSLOT)
@@ -95,5 +99,44 @@ struct vas_set_memslot {
 };
 
 #define VAS_SET_MEMSLOT		_IO(VAS_TYPE, VAS_CMD_SET_MEMSLOT)
+
+/* Flags of vas_dirty_log for VAS_GET_DIRTY_LOG */
+#define VAS_DIRTY_LOG_KEEP	(1U << 0)	/* read without clearing */
+
+/**
+ * struct vas_dirty_log - ioctl(VAS_GET_DIRTY_LOG) and ioctl(VAS_CLEAR_DIRTY_LOG)
+ * @size: sizeof(struct vas_dirty_log)
+ * @flags: VAS_GET_DIRTY_LOG: VAS_DIRTY_LOG_KEEP or 0; VAS_CLEAR_DIRTY_LOG: 0
+ * @slot: Memslot id; the memslot must have VAS_MEM_LOG_DIRTY_PAGES
+ * @__reserved: Must be 0
+ * @first_page: VAS_CLEAR_DIRTY_LOG: first page, a multiple of 64;
+ *	VAS_GET_DIRTY_LOG: must be 0
+ * @num_pages: VAS_CLEAR_DIRTY_LOG: number of pages, a multiple of 64 or
+ *	up to the end of the memslot; VAS_GET_DIRTY_LOG: must be 0
+ * @bitmap: Pointer to a bitmap of 64-bit words, bit N for page N (of the
+ *	memslot for GET, of @first_page on for CLEAR)
+ *
+ * VAS_GET_DIRTY_LOG copies the memslot's dirty bitmap to @bitmap, one bit
+ * per page, rounded up to whole 64-bit words, and clears it unless
+ * VAS_DIRTY_LOG_KEEP is set. A page is dirty if it was written through the
+ * vas (vas_write(), pwrite() on the fd, kernel users that mark their
+ * writes, binders that report theirs) since the log was last cleared.
+ *
+ * VAS_CLEAR_DIRTY_LOG clears the pages whose bits are set in @bitmap, so
+ * that userspace can read with VAS_DIRTY_LOG_KEEP, copy the pages, then
+ * clear exactly what it copied.
+ */
+struct vas_dirty_log {
+	__u32 size;
+	__u32 flags;
+	__u32 slot;
+	__u32 __reserved;
+	__aligned_u64 first_page;
+	__aligned_u64 num_pages;
+	__aligned_u64 bitmap;
+};
+
+#define VAS_GET_DIRTY_LOG	_IO(VAS_TYPE, VAS_CMD_GET_DIRTY_LOG)
+#define VAS_CLEAR_DIRTY_LOG	_IO(VAS_TYPE, VAS_CMD_CLEAR_DIRTY_LOG)
 
 #endif /* _UAPI_LINUX_VAS_H */

@@ -25,80 +25,7 @@
 #include <linux/vas.h>
 
 #include "kselftest_harness.h"
-#include "vas_test.h"
-
-#define PAGE		4096UL
-#define MEM_PAGES	64
-
-static int sys_vas_create(unsigned int flags)
-{
-	return syscall(__NR_vas_create, flags);
-}
-
-static int set_memslot(int fd, uint32_t slot, uint32_t flags, uint64_t gpa,
-		       uint64_t size, void *uaddr)
-{
-	struct vas_set_memslot req = {
-		.size = sizeof(req),
-		.flags = flags,
-		.slot = slot,
-		.guest_phys_addr = gpa,
-		.memory_size = size,
-		.userspace_addr = (uintptr_t)uaddr,
-	};
-
-	return ioctl(fd, VAS_SET_MEMSLOT, &req) ? -errno : 0;
-}
-
-/*
- * Runs the in-kernel vas_read()/vas_write() through VAS_TEST, on the vas of
- * @fd, or with VAS_TEST_FLAG_VIA_FD in @flags on the one that
- * vas_get_from_fd(@target_fd) finds.
- */
-static int vas_test_ioctl(int fd, uint32_t flags, int target_fd, uint32_t op,
-			  uint32_t context, uint64_t gpa, void *buf,
-			  uint64_t len, uint32_t *path)
-{
-	struct vas_test cmd = {
-		.size = sizeof(cmd),
-		.op = op,
-		.context = context,
-		.gpa = gpa,
-		.length = len,
-		.buffer = (uintptr_t)buf,
-		.flags = flags,
-		.fd = target_fd,
-	};
-	int ret = ioctl(fd, VAS_TEST, &cmd) ? -errno : 0;
-
-	if (path)
-		*path = cmd.path_taken;
-	return ret;
-}
-
-static int vas_test_access(int fd, uint32_t op, uint32_t context,
-			   uint64_t gpa, void *buf, uint64_t len,
-			   uint32_t *path)
-{
-	return vas_test_ioctl(fd, 0, 0, op, context, gpa, buf, len, path);
-}
-
-static int vas_test_access_via_fd(int fd, int target_fd, uint32_t op,
-				  uint32_t context, uint64_t gpa, void *buf,
-				  uint64_t len)
-{
-	return vas_test_ioctl(fd, VAS_TEST_FLAG_VIA_FD, target_fd, op, context,
-			      gpa, buf, len, NULL);
-}
-
-static void fill(void *buf, size_t len, unsigned int seed)
-{
-	unsigned char *p = buf;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		p[i] = seed + i * 13 + (i >> 12);
-}
+#include "vas_util.h"
 
 /* ---------------------------------------------------------------- ABI */
 
@@ -110,6 +37,10 @@ TEST(abi_is_stable)
 	EXPECT_EQ(1, VAS_MEM_READONLY);
 	EXPECT_EQ(0xB900, VAS_GET_INFO);
 	EXPECT_EQ(0xB901, VAS_SET_MEMSLOT);
+	EXPECT_EQ(0xB902, VAS_GET_DIRTY_LOG);
+	EXPECT_EQ(0xB903, VAS_CLEAR_DIRTY_LOG);
+	EXPECT_EQ(2, VAS_MEM_LOG_DIRTY_PAGES);
+	EXPECT_EQ(40, sizeof(struct vas_dirty_log));
 	EXPECT_EQ(32, sizeof(struct vas_get_info));
 	EXPECT_EQ(40, sizeof(struct vas_set_memslot));
 	EXPECT_EQ(16, offsetof(struct vas_set_memslot, guest_phys_addr));
@@ -222,7 +153,7 @@ TEST_F(vas, unknown_ioctl)
 {
 	struct vas_get_info info = { .size = sizeof(info) };
 
-	EXPECT_EQ(-1, ioctl(self->fd, _IO(VAS_TYPE, 0x02), &info));
+	EXPECT_EQ(-1, ioctl(self->fd, _IO(VAS_TYPE, 0x10), &info));
 	EXPECT_EQ(ENOTTY, errno);
 	EXPECT_EQ(-1, ioctl(self->fd, _IO(VAS_TYPE, 0x1e), &info));
 	EXPECT_EQ(ENOTTY, errno);
@@ -301,7 +232,7 @@ FIXTURE_TEARDOWN(bad_memslot)
 BAD(unaligned_gpa, .gpa = 0x40800, .err = EINVAL);
 BAD(unaligned_size, .size = PAGE + 1, .err = EINVAL);
 BAD(unaligned_uaddr, .uaddr_offset = 8 * PAGE + 16, .err = EINVAL);
-BAD(unknown_flag, .flags = 1U << 1, .err = EINVAL);
+BAD(unknown_flag, .flags = 1U << 2, .err = EINVAL);
 BAD(high_flag, .flags = 1U << 31, .err = EINVAL);
 BAD(reserved_nonzero, .reserved = 1, .err = EINVAL);
 BAD(slot_id_limit, .slot = 32768, .err = EINVAL);

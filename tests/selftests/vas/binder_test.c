@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vas binder selftests, through the test binder of CONFIG_VAS_TEST: the
+ * two-phase memslot protocol and vetoes, invalidation on memslot changes
+ * and on munmap/mremap/madvise/fork in the owner, release at owner exit,
+ * and a binder outliving the vas fd.
+ */
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "vas_util.h"
+
+#define MAX_EVENTS	64
+
+FIXTURE(binder) {
+	int fd;
+	int bfd;
+	unsigned char *mem;
+	struct vas_test_event ev[MAX_EVENTS];
+};
+
+FIXTURE_SETUP(binder)
+{
+	self->fd = sys_vas_create(0);
+	ASSERT_LE(0, self->fd);
+	self->mem = mmap(NULL, MEM_PAGES * PAGE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->mem);
+	self->bfd = vas_test_bind(self->fd);
+	if (self->bfd == -ENOTTY)
+		SKIP(return, "CONFIG_VAS_TEST is off");
+	ASSERT_LE(0, self->bfd);
+}
+
+FIXTURE_TEARDOWN(binder)
+{
+	if (self->bfd >= 0)
+		close(self->bfd);
+	close(self->fd);
+	munmap(self->mem, MEM_PAGES * PAGE);
+}
+
+static void expect_event(struct __test_metadata *_metadata,
+			 const struct vas_test_event *ev, uint32_t type,
+			 uint32_t kind, uint64_t gpa, uint64_t len)
+{
+	EXPECT_EQ(type, ev->type);
+	if (type != VAS_TEST_EVENT_INVALIDATE)
+		EXPECT_EQ(kind, ev->kind);
+	EXPECT_EQ(gpa, ev->gpa);
+	EXPECT_EQ(len, ev->len);
+}
+
+#define EXPECT_EVENT(ev, type, kind, gpa, len) \
+	expect_event(_metadata, ev, VAS_TEST_EVENT_##type, VAS_TEST_##kind, gpa, len)
+
+/* Whether some INVALIDATE event covers exactly [gpa, gpa + len) or contains it */
+static int invalidated(const struct vas_test_event *ev, int n, uint64_t gpa,
+		       uint64_t len)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (ev[i].type == VAS_TEST_EVENT_INVALIDATE &&
+		    ev[i].gpa <= gpa && ev[i].gpa + ev[i].len >= gpa + len)
+			return 1;
+	return 0;
+}
+
+TEST_F(binder, memslot_protocol)
+{
+	struct vas_test_event *ev = self->ev;
+
+	ASSERT_EQ(0, set_memslot(self->fd, 1, 0, 0x10000, 4 * PAGE, self->mem));
+	ASSERT_EQ(2, binder_events(self->bfd, ev, MAX_EVENTS));
+	EXPECT_EVENT(&ev[0], PREPARE, CREATE, 0x10000, 4 * PAGE);
+	EXPECT_EQ(1, ev[0].slot);
+	EXPECT_EVENT(&ev[1], COMMIT, CREATE, 0x10000, 4 * PAGE);
+
+	/* a move invalidates the old range before the commit */
+	ASSERT_EQ(0, set_memslot(self->fd, 1, 0, 0x20000, 4 * PAGE, self->mem));
+	ASSERT_EQ(3, binder_events(self->bfd, ev, MAX_EVENTS));
+	EXPECT_EVENT(&ev[0], PREPARE, MOVE, 0x20000, 4 * PAGE);
+	EXPECT_EVENT(&ev[1], INVALIDATE, MOVE, 0x10000, 4 * PAGE);
+	EXPECT_EVENT(&ev[2], COMMIT, MOVE, 0x20000, 4 * PAGE);
+
+	/* read-only takes write access away: invalidate; back: no */
+	ASSERT_EQ(0, set_memslot(self->fd, 1, VAS_MEM_READONLY, 0x20000, 4 * PAGE, self->mem));
+	ASSERT_EQ(3, binder_events(self->bfd, ev, MAX_EVENTS));
+	EXPECT_EVENT(&ev[0], PREPARE, FLAGS_ONLY, 0x20000, 4 * PAGE);
+	EXPECT_EVENT(&ev[1], INVALIDATE, FLAGS_ONLY, 0x20000, 4 * PAGE);
+	EXPECT_EVENT(&ev[2], COMMIT, FLAGS_ONLY, 0x20000, 4 * PAGE);
+	ASSERT_EQ(0, set_memslot(self->fd, 1, VAS_MEM_LOG_DIRTY_PAGES, 0x20000, 4 * PAGE,
+				 self->mem));
+	ASSERT_EQ(2, binder_events(self->bfd, ev, MAX_EVENTS));
+	EXPECT_EVENT(&ev[0], PREPARE, FLAGS_ONLY, 0x20000, 4 * PAGE);
+	EXPECT_EVENT(&ev[1], COMMIT, FLAGS_ONLY, 0x20000, 4 * PAGE);
+
+	/* a no-op and a refused request tell nobody anything */
+	ASSERT_EQ(0, set_memslot(self->fd, 1, VAS_MEM_LOG_DIRTY_PAGES, 0x20000, 4 * PAGE,
+				 self->mem));
+	EXPECT_EQ(-EEXIST, set_memslot(self->fd, 2, 0, 0x21000, PAGE, self->mem));
+	EXPECT_EQ(0, binder_events(self->bfd, ev, MAX_EVENTS));
+
+	ASSERT_EQ(0, set_memslot(self->fd, 1, 0, 0, 0, NULL));
+	ASSERT_EQ(3, binder_events(self->bfd, ev, MAX_EVENTS));
+	EXPECT_EVENT(&ev[0], PREPARE, DELETE, 0x20000, 4 * PAGE);
+	EXPECT_EVENT(&ev[1], INVALIDATE, DELETE, 0x20000, 4 * PAGE);
+	EXPECT_EVENT(&ev[2], COMMIT, DELETE, 0x20000, 4 * PAGE);
+}
+
+/* Two binders; the second vetoes: the change fails with its errno, nothing changes. */
+TEST_F(binder, veto)
+{
+	struct vas_test_event *ev = self->ev;
+	unsigned char byte;
+	int vetoer;
+
+	vetoer = vas_test_bind(self->fd);
+	ASSERT_LE(0, vetoer);
+	ASSERT_EQ(0, binder_cmd(vetoer, VAS_TEST_BINDER_SET_VETO, EBUSY, 0, 0, NULL));
+
+	EXPECT_EQ(-EBUSY, set_memslot(self->fd, 0, 0, 0x10000, PAGE, self->mem));
+	EXPECT_EQ(-1, pread(self->fd, &byte, 1, 0x10000));
+	EXPECT_EQ(EFAULT, errno);
+	ASSERT_EQ(2, binder_events(self->bfd, ev, MAX_EVENTS));
+	EXPECT_EVENT(&ev[0], PREPARE, CREATE, 0x10000, PAGE);
+	EXPECT_EVENT(&ev[1], ABORT, CREATE, 0x10000, PAGE);
+	ASSERT_EQ(1, binder_events(vetoer, ev, MAX_EVENTS));
+	EXPECT_EVENT(&ev[0], PREPARE, CREATE, 0x10000, PAGE);
+
+	ASSERT_EQ(0, binder_cmd(vetoer, VAS_TEST_BINDER_SET_VETO, 0, 0, 0, NULL));
+	ASSERT_EQ(0, set_memslot(self->fd, 0, 0, 0x10000, PAGE, self->mem));
+	ASSERT_EQ(2, binder_events(vetoer, ev, MAX_EVENTS));
+	ASSERT_EQ(2, binder_events(self->bfd, ev, MAX_EVENTS));
+
+	/* a vetoed delete and move leave the memslot where it was */
+	self->mem[0] = 0x61;
+	ASSERT_EQ(0, binder_cmd(vetoer, VAS_TEST_BINDER_SET_VETO, ENOSPC, 0, 0, NULL));
+	EXPECT_EQ(-ENOSPC, set_memslot(self->fd, 0, 0, 0, 0, NULL));
+	EXPECT_EQ(-ENOSPC, set_memslot(self->fd, 0, 0, 0x30000, PAGE, self->mem));
+	ASSERT_EQ(1, pread(self->fd, &byte, 1, 0x10000));
+	EXPECT_EQ(0x61, byte);
+	ASSERT_EQ(4, binder_events(self->bfd, ev, MAX_EVENTS));
+	EXPECT_EVENT(&ev[1], ABORT, DELETE, 0x10000, PAGE);
+	EXPECT_EVENT(&ev[3], ABORT, MOVE, 0x30000, PAGE);
+
+	/* bad veto values */
+	EXPECT_EQ(-EINVAL, binder_cmd(vetoer, VAS_TEST_BINDER_SET_VETO, -1, 0, 0, NULL));
+	EXPECT_EQ(-EINVAL, binder_cmd(vetoer, VAS_TEST_BINDER_SET_VETO, 5000, 0, 0, NULL));
+	EXPECT_EQ(-EINVAL, binder_cmd(vetoer, 99, 0, 0, 0, NULL));
+	close(vetoer);
+}
+
+TEST_F(binder, munmap_madvise_mremap_invalidate)
+{
+	struct vas_test_event *ev = self->ev;
+	void *moved;
+	int n;
+
+	memset(self->mem, 1, 16 * PAGE);
+	ASSERT_EQ(0, set_memslot(self->fd, 0, 0, 0x100000, 8 * PAGE, self->mem));
+	/* an alias of the same memory: both guest ranges go */
+	ASSERT_EQ(0, set_memslot(self->fd, 1, 0, 0x200000, 8 * PAGE, self->mem));
+	ASSERT_EQ(4, binder_events(self->bfd, ev, MAX_EVENTS));
+
+	ASSERT_EQ(0, madvise(self->mem + PAGE, PAGE, MADV_DONTNEED));
+	n = binder_events(self->bfd, ev, MAX_EVENTS);
+	ASSERT_LE(2, n);
+	EXPECT_TRUE(invalidated(ev, n, 0x101000, PAGE));
+	EXPECT_TRUE(invalidated(ev, n, 0x201000, PAGE));
+
+	ASSERT_EQ(0, munmap(self->mem + 2 * PAGE, 2 * PAGE));
+	n = binder_events(self->bfd, ev, MAX_EVENTS);
+	ASSERT_LE(2, n);
+	EXPECT_TRUE(invalidated(ev, n, 0x102000, 2 * PAGE));
+	EXPECT_TRUE(invalidated(ev, n, 0x202000, 2 * PAGE));
+	EXPECT_FALSE(invalidated(ev, n, 0x100000, PAGE));
+
+	moved = mremap(self->mem + 4 * PAGE, 2 * PAGE, 2 * PAGE,
+		       MREMAP_MAYMOVE | MREMAP_FIXED, self->mem + 32 * PAGE);
+	ASSERT_NE(MAP_FAILED, moved);
+	n = binder_events(self->bfd, ev, MAX_EVENTS);
+	ASSERT_LE(2, n);
+	EXPECT_TRUE(invalidated(ev, n, 0x104000, 2 * PAGE));
+	EXPECT_TRUE(invalidated(ev, n, 0x204000, 2 * PAGE));
+
+	/* memory outside every memslot: nothing */
+	ASSERT_EQ(0, madvise(self->mem + 40 * PAGE, PAGE, MADV_DONTNEED));
+	EXPECT_EQ(0, binder_events(self->bfd, ev, MAX_EVENTS));
+}
+
+/* fork() write-protects the owner's private memory: binders hear of it. */
+TEST_F(binder, fork_invalidates_private_memory)
+{
+	struct vas_test_event *ev = self->ev;
+	int n, status;
+	pid_t pid;
+
+	memset(self->mem, 1, 4 * PAGE);
+	ASSERT_EQ(0, set_memslot(self->fd, 0, 0, 0x100000, 4 * PAGE, self->mem));
+	ASSERT_EQ(2, binder_events(self->bfd, ev, MAX_EVENTS));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(0);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	n = binder_events(self->bfd, ev, MAX_EVENTS);
+	ASSERT_LE(1, n);
+	EXPECT_TRUE(invalidated(ev, n, 0x100000, PAGE));
+	while (n-- > 0)
+		EXPECT_NE(VAS_TEST_EVENT_RELEASE, ev[n].type);
+}
+
+/* Closing the vas fd leaves the binder working; closing it frees the vas. */
+TEST_F(binder, outlives_fd)
+{
+	unsigned char buf[32];
+
+	ASSERT_EQ(0, set_memslot(self->fd, 0, 0, 0x4000, PAGE, self->mem));
+	close(self->fd);
+	self->fd = -1;
+	memset(buf, 0x5e, sizeof(buf));
+	ASSERT_EQ(0, binder_cmd(self->bfd, VAS_TEST_BINDER_WRITE, 0, 0x4010, sizeof(buf), buf));
+	EXPECT_EQ(0x5e, self->mem[0x10]);
+	self->mem[0x30] = 0x7f;
+	ASSERT_EQ(0, binder_cmd(self->bfd, VAS_TEST_BINDER_READ, 0, 0x4020, sizeof(buf), buf));
+	EXPECT_EQ(0x7f, buf[0x10]);
+	EXPECT_EQ(-EFAULT, binder_cmd(self->bfd, VAS_TEST_BINDER_READ, 0, 0x8000, 1, buf));
+	EXPECT_EQ(-EINVAL, binder_cmd(self->bfd, VAS_TEST_BINDER_READ, 0, 0x4000,
+				      (1 << 20) + 1, buf));
+}
+
+static int send_fd(int sock, int fd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = {};
+	char byte = 'v';
+	struct iovec iov = { &byte, 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+
+	cmsg->cmsg_level = SOL_SOCKET;
+	cmsg->cmsg_type = SCM_RIGHTS;
+	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+	return sendmsg(sock, &msg, 0) == 1 ? 0 : -1;
+}
+
+static int recv_fd(int sock)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = {};
+	char byte;
+	struct iovec iov = { &byte, 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cmsg;
+	int fd;
+
+	if (recvmsg(sock, &msg, 0) != 1)
+		return -1;
+	cmsg = CMSG_FIRSTHDR(&msg);
+	if (!cmsg || cmsg->cmsg_type != SCM_RIGHTS)
+		return -1;
+	memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));
+	return fd;
+}
+
+/* The owner exits while a binder holds the vas: ->release, then ESRCH. */
+TEST(owner_exit_releases)
+{
+	struct vas_test_event ev[MAX_EVENTS];
+	int sv[2], fd, bfd, status, n, i, released = 0;
+	unsigned char buf[8];
+	pid_t pid;
+	char go;
+
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		unsigned char *mem = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		int vfd = sys_vas_create(0);
+
+		if (mem == MAP_FAILED || vfd < 0)
+			_exit(1);
+		mem[0] = 0x44;
+		if (set_memslot(vfd, 0, 0, 0x4000, PAGE, mem) || send_fd(sv[1], vfd))
+			_exit(1);
+		if (read(sv[1], &go, 1) != 1)
+			_exit(2);
+		_exit(0);
+	}
+	fd = recv_fd(sv[0]);
+	ASSERT_LE(0, fd);
+	bfd = vas_test_bind(fd);
+	if (bfd == -ENOTTY) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		SKIP(return, "CONFIG_VAS_TEST is off");
+	}
+	ASSERT_LE(0, bfd);
+	close(fd);
+	ASSERT_EQ(0, binder_cmd(bfd, VAS_TEST_BINDER_READ, 0, 0x4000, 1, buf));
+	EXPECT_EQ(0x44, buf[0]);
+
+	ASSERT_EQ(1, write(sv[0], "g", 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	n = binder_events(bfd, ev, MAX_EVENTS);
+	for (i = 0; i < n; i++)
+		released += ev[i].type == VAS_TEST_EVENT_RELEASE;
+	EXPECT_EQ(1, released);
+	EXPECT_EQ(-ESRCH, binder_cmd(bfd, VAS_TEST_BINDER_READ, 0, 0x4000, 1, buf));
+	EXPECT_EQ(-ESRCH, binder_cmd(bfd, VAS_TEST_BINDER_WRITE, 0, 0x4000, 1, buf));
+	close(bfd);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+TEST_HARNESS_MAIN

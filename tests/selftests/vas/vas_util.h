@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Helpers shared by the vas selftests.
+ */
+#ifndef VAS_UTIL_H
+#define VAS_UTIL_H
+
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+
+#include <linux/vas.h>
+
+#include "vas_test.h"
+
+#define PAGE		4096UL
+#define MEM_PAGES	64
+
+static inline int sys_vas_create(unsigned int flags)
+{
+	return syscall(__NR_vas_create, flags);
+}
+
+static inline int set_memslot(int fd, uint32_t slot, uint32_t flags, uint64_t gpa,
+		       uint64_t size, void *uaddr)
+{
+	struct vas_set_memslot req = {
+		.size = sizeof(req),
+		.flags = flags,
+		.slot = slot,
+		.guest_phys_addr = gpa,
+		.memory_size = size,
+		.userspace_addr = (uintptr_t)uaddr,
+	};
+
+	return ioctl(fd, VAS_SET_MEMSLOT, &req) ? -errno : 0;
+}
+
+/*
+ * Runs the in-kernel vas_read()/vas_write() through VAS_TEST, on the vas of
+ * @fd, or with VAS_TEST_FLAG_VIA_FD in @flags on the one that
+ * vas_get_from_fd(@target_fd) finds.
+ */
+static inline int vas_test_ioctl(int fd, uint32_t flags, int target_fd, uint32_t op,
+			  uint32_t context, uint64_t gpa, void *buf,
+			  uint64_t len, uint32_t *path)
+{
+	struct vas_test cmd = {
+		.size = sizeof(cmd),
+		.op = op,
+		.context = context,
+		.gpa = gpa,
+		.length = len,
+		.buffer = (uintptr_t)buf,
+		.flags = flags,
+		.fd = target_fd,
+	};
+	int ret = ioctl(fd, VAS_TEST, &cmd) ? -errno : 0;
+
+	if (path)
+		*path = cmd.path_taken;
+	return ret;
+}
+
+static inline int vas_test_access(int fd, uint32_t op, uint32_t context,
+			   uint64_t gpa, void *buf, uint64_t len,
+			   uint32_t *path)
+{
+	return vas_test_ioctl(fd, 0, 0, op, context, gpa, buf, len, path);
+}
+
+static inline int vas_test_access_via_fd(int fd, int target_fd, uint32_t op,
+				  uint32_t context, uint64_t gpa, void *buf,
+				  uint64_t len)
+{
+	return vas_test_ioctl(fd, VAS_TEST_FLAG_VIA_FD, target_fd, op, context,
+			      gpa, buf, len, NULL);
+}
+
+static inline void fill(void *buf, size_t len, unsigned int seed)
+{
+	unsigned char *p = buf;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = seed + i * 13 + (i >> 12);
+}
+
+
+/* Binds a test binder to the vas of @fd; returns its fd or -errno. */
+static inline int vas_test_bind(int fd)
+{
+	struct vas_test cmd = {
+		.size = sizeof(cmd),
+		.op = VAS_TEST_OP_BIND,
+	};
+	int ret = ioctl(fd, VAS_TEST, &cmd);
+
+	return ret < 0 ? -errno : ret;
+}
+
+static inline int binder_cmd(int bfd, uint32_t op, int veto, uint64_t gpa,
+			     uint64_t len, void *buf)
+{
+	struct vas_test_binder_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = op,
+		.veto = veto,
+		.gpa = gpa,
+		.length = len,
+		.buffer = (uintptr_t)buf,
+	};
+
+	return ioctl(bfd, VAS_TEST_BINDER, &cmd) ? -errno : 0;
+}
+
+/* Reads up to @max events; returns how many, or -errno. */
+static inline int binder_events(int bfd, struct vas_test_event *ev, int max)
+{
+	ssize_t n = read(bfd, ev, max * sizeof(*ev));
+
+	return n < 0 ? -errno : (int)(n / sizeof(*ev));
+}
+
+static inline int get_dirty_log(int fd, uint32_t slot, uint32_t flags,
+				void *bitmap)
+{
+	struct vas_dirty_log log = {
+		.size = sizeof(log),
+		.flags = flags,
+		.slot = slot,
+		.bitmap = (uintptr_t)bitmap,
+	};
+
+	return ioctl(fd, VAS_GET_DIRTY_LOG, &log) ? -errno : 0;
+}
+
+static inline int clear_dirty_log(int fd, uint32_t slot, uint64_t first,
+				  uint64_t num, void *bitmap)
+{
+	struct vas_dirty_log log = {
+		.size = sizeof(log),
+		.slot = slot,
+		.first_page = first,
+		.num_pages = num,
+		.bitmap = (uintptr_t)bitmap,
+	};
+
+	return ioctl(fd, VAS_CLEAR_DIRTY_LOG, &log) ? -errno : 0;
+}
+
+#endif /* VAS_UTIL_H */

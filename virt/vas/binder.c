@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vas binders
+ *
+ * A binder is a kernel user of a vas (KVM, a device backend) that wants to
+ * follow it: vas_bind() puts it on vas->binders, and from then on it is
+ *
+ * - offered every memslot change in two phases: ->prepare may veto it,
+ *   then either ->commit (the change happened) or ->abort (it did not);
+ *   changes are serialized by vas->slots_lock, which is held across both
+ *   phases, so every binder sees the same sequence of changes;
+ * - told through ->invalidate when a guest-physical range stops meaning
+ *   what it did: its memslot was deleted, moved or made read-only (from
+ *   the memslot path, before ->commit), or the owner unmapped or changed
+ *   the memory behind it (from the vas's mmu notifier on the owner's mm);
+ * - asked through ->sync_dirty to add its own writes to the dirty log;
+ * - told through ->release when the owner's address space goes away.
+ *
+ * The list of binders changes only under slots_lock; the mmu notifier walks
+ * it under vas->srcu, and vas_unbind() waits for an SRCU grace period, so
+ * no op runs after it returns.
+ */
+#include <linux/mmu_notifier.h>
+#include <linux/rculist.h>
+#include <linux/slab.h>
+
+#include "vas_private.h"
+
+/**
+ * struct vas_binder - one binding of a kernel user to a vas
+ * @vas: The vas, referenced for as long as the binding exists
+ * @ops: The binder's ops
+ * @data: Passed to every op
+ * @node: In vas->binders
+ */
+struct vas_binder {
+	struct vas *vas;
+	const struct vas_binder_ops *ops;
+	void *data;
+	struct list_head node;
+};
+
+/* The binder list may be walked under either lock */
+static bool __maybe_unused vas_binders_walk_allowed(struct vas *vas)
+{
+	return srcu_read_lock_held(&vas->srcu) ||
+	       lockdep_is_held(&vas->slots_lock);
+}
+
+struct vas_binder *vas_bind(struct vas *vas, const struct vas_binder_ops *ops,
+			    void *data)
+{
+	struct vas_binder *binder;
+
+	binder = kzalloc(sizeof(*binder), GFP_KERNEL_ACCOUNT);
+	if (!binder)
+		return ERR_PTR(-ENOMEM);
+	vas_get(vas);
+	binder->vas = vas;
+	binder->ops = ops;
+	binder->data = data;
+
+	mutex_lock(&vas->slots_lock);
+	list_add_tail_rcu(&binder->node, &vas->binders);
+	mutex_unlock(&vas->slots_lock);
+	return binder;
+}
+EXPORT_SYMBOL_NS_GPL(vas_bind, VAS);
+
+void vas_unbind(struct vas_binder *binder)
+{
+	struct vas *vas = binder->vas;
+
+	mutex_lock(&vas->slots_lock);
+	list_del_rcu(&binder->node);
+	mutex_unlock(&vas->slots_lock);
+	synchronize_srcu(&vas->srcu);
+	kfree(binder);
+	vas_put(vas);
+}
+EXPORT_SYMBOL_NS_GPL(vas_unbind, VAS);
+
+/**
+ * vas_binders_prepare() - Offer a memslot change to every binder
+ * @vas: The vas
+ * @change: The change
+ *
+ * Context: Under vas->slots_lock.
+ * Return: 0 if every binder accepted; else the first veto, after the
+ * binders that had accepted were told to ->abort.
+ */
+int vas_binders_prepare(struct vas *vas, const struct vas_memslot_change *change)
+{
+	struct vas_binder *binder;
+	int err = 0;
+
+	lockdep_assert_held(&vas->slots_lock);
+	list_for_each_entry(binder, &vas->binders, node) {
+		if (!binder->ops->prepare)
+			continue;
+		err = binder->ops->prepare(binder->data, change);
+		if (err)
+			break;
+	}
+	if (!err)
+		return 0;
+
+	if (WARN_ON_ONCE(err > 0 || err < -MAX_ERRNO))
+		err = -EINVAL;
+	list_for_each_entry_continue_reverse(binder, &vas->binders, node)
+		if (binder->ops->prepare && binder->ops->abort)
+			binder->ops->abort(binder->data, change);
+	return err;
+}
+
+/**
+ * vas_binders_invalidate() - Tell every binder a guest range changed
+ * @vas: The vas
+ * @gpa: First guest-physical address
+ * @len: Length in bytes
+ *
+ * Context: Under vas->slots_lock or inside srcu_read_lock(&vas->srcu).
+ */
+void vas_binders_invalidate(struct vas *vas, u64 gpa, u64 len)
+{
+	struct vas_binder *binder;
+
+	list_for_each_entry_srcu(binder, &vas->binders, node,
+				 vas_binders_walk_allowed(vas))
+		if (binder->ops->invalidate)
+			binder->ops->invalidate(binder->data, gpa, len);
+}
+
+/**
+ * vas_binders_commit() - Apply a published memslot change to the binders
+ * @vas: The vas
+ * @change: The change every binder accepted
+ *
+ * What the change took away (a deleted or moved memslot, write access of
+ * a memslot made read-only) is invalidated first, then each binder commits.
+ *
+ * Context: Under vas->slots_lock.
+ */
+void vas_binders_commit(struct vas *vas, const struct vas_memslot_change *change)
+{
+	const struct vas_memslot_desc *old = &change->old;
+	struct vas_binder *binder;
+
+	lockdep_assert_held(&vas->slots_lock);
+	if (change->kind == VAS_MEMSLOT_DELETE ||
+	    change->kind == VAS_MEMSLOT_MOVE ||
+	    (~old->flags & change->new.flags & VAS_MEM_READONLY))
+		vas_binders_invalidate(vas, old->guest_phys_addr, old->size);
+
+	list_for_each_entry(binder, &vas->binders, node)
+		if (binder->ops->commit)
+			binder->ops->commit(binder->data, change);
+}
+
+/**
+ * vas_binders_sync_dirty() - Let every binder report its writes to a memslot
+ * @vas: The vas
+ * @slot: Memslot id whose dirty log is about to be read
+ *
+ * Context: Under vas->slots_lock.
+ */
+void vas_binders_sync_dirty(struct vas *vas, u32 slot)
+{
+	struct vas_binder *binder;
+
+	lockdep_assert_held(&vas->slots_lock);
+	list_for_each_entry(binder, &vas->binders, node)
+		if (binder->ops->sync_dirty)
+			binder->ops->sync_dirty(binder->data, slot);
+}
+
+/*
+ * The owner unmapped or changed memory in [range->start, range->end):
+ * translate that into the guest ranges of every memslot over it.
+ */
+static int vas_mn_invalidate_range_start(struct mmu_notifier *mn,
+					 const struct mmu_notifier_range *range)
+{
+	struct vas *vas = container_of(mn, struct vas, mn);
+	unsigned long start, end, hva_end;
+	struct vas_memslot *slot;
+	unsigned long id;
+	int idx;
+
+	if (list_empty(&vas->binders))
+		return 0;
+	/* Binders may sleep in ->invalidate. */
+	if (!mmu_notifier_range_blockable(range))
+		return -EAGAIN;
+
+	idx = srcu_read_lock(&vas->srcu);
+	xa_for_each(&vas->slots, id, slot) {
+		hva_end = slot->userspace_addr + (slot->npages << PAGE_SHIFT);
+		start = max(range->start, slot->userspace_addr);
+		end = min(range->end, hva_end);
+		if (start >= end)
+			continue;
+		vas_binders_invalidate(vas, (slot->base_gfn << PAGE_SHIFT) +
+					    start - slot->userspace_addr,
+				       end - start);
+	}
+	srcu_read_unlock(&vas->srcu, idx);
+	return 0;
+}
+
+static void vas_mn_release(struct mmu_notifier *mn, struct mm_struct *mm)
+{
+	struct vas *vas = container_of(mn, struct vas, mn);
+	struct vas_binder *binder;
+	int idx;
+
+	idx = srcu_read_lock(&vas->srcu);
+	list_for_each_entry_srcu(binder, &vas->binders, node,
+				 vas_binders_walk_allowed(vas))
+		if (binder->ops->release)
+			binder->ops->release(binder->data);
+	srcu_read_unlock(&vas->srcu, idx);
+}
+
+static const struct mmu_notifier_ops vas_mn_ops = {
+	.invalidate_range_start = vas_mn_invalidate_range_start,
+	.release = vas_mn_release,
+};
+
+/**
+ * vas_binders_init() - Start following the owner's address space
+ * @vas: A new vas whose owner_mm is set and still has users
+ *
+ * Return: 0 or a negative errno.
+ */
+int vas_binders_init(struct vas *vas)
+{
+	INIT_LIST_HEAD(&vas->binders);
+	vas->mn.ops = &vas_mn_ops;
+	return mmu_notifier_register(&vas->mn, vas->owner_mm);
+}
+
+/* The last reference is gone: no binder is left. */
+void vas_binders_destroy(struct vas *vas)
+{
+	WARN_ON_ONCE(!list_empty(&vas->binders));
+	mmu_notifier_unregister(&vas->mn, vas->owner_mm);
+}

@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vas dirty log
+ *
+ * A memslot with VAS_MEM_LOG_DIRTY_PAGES carries a bitmap with one bit per
+ * page. Every write that goes through the vas sets bits in it: vas_write()
+ * and pwrite() on the fd (in vas_access()), and any kernel user that writes
+ * guest memory another way and calls vas_mark_dirty(). Binders that write
+ * guest memory on their own (KVM's guest) add their pages when the log is
+ * read, through their ->sync_dirty op. The result is one log covering the
+ * guest and every backend, which is what live migration needs.
+ *
+ * Bits are set with atomic bitops by lockless writers holding vas->srcu;
+ * readers take whole words with xchg() (get-and-clear) or READ_ONCE()
+ * (keep), under vas->slots_lock so the memslot cannot change meanwhile.
+ * The bitmap belongs to the memslot and follows it through moves and
+ * flags changes that keep logging on (see memslots.c).
+ */
+#include <linux/bitmap.h>
+#include <linux/minmax.h>
+#include <linux/overflow.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "vas_private.h"
+
+/* Words copied to userspace per step: bounds the kernel buffer */
+#define VAS_DIRTY_CHUNK_WORDS	512
+
+/**
+ * vas_memslot_mark_dirty() - Log a write to a memslot
+ * @slot: The memslot, found under vas->srcu
+ * @gpa: First guest-physical address written, inside @slot
+ * @len: Bytes written, not beyond @slot
+ */
+void vas_memslot_mark_dirty(struct vas_memslot *slot, u64 gpa, u64 len)
+{
+	u64 first, last;
+
+	if (!slot->dirty_bitmap || !len)
+		return;
+	first = (gpa >> PAGE_SHIFT) - slot->base_gfn;
+	last = ((gpa + len - 1) >> PAGE_SHIFT) - slot->base_gfn;
+	for (; first <= last; first++)
+		set_bit(first, slot->dirty_bitmap);
+}
+
+void vas_mark_dirty(struct vas *vas, u64 gpa, u64 len)
+{
+	struct vas_memslot *slot;
+	u64 end, slot_end, chunk;
+	int idx;
+
+	if (check_add_overflow(gpa, len, &end))
+		end = U64_MAX;
+
+	idx = srcu_read_lock(&vas->srcu);
+	while (gpa < end) {
+		slot = vas_memslot_lookup(vas, gpa >> PAGE_SHIFT);
+		if (!slot) {
+			/* A hole: go on at the next page */
+			if (check_add_overflow(gpa & PAGE_MASK, PAGE_SIZE, &gpa))
+				break;
+			continue;
+		}
+		slot_end = (slot->base_gfn + slot->npages) << PAGE_SHIFT;
+		chunk = min(end, slot_end) - gpa;
+		vas_memslot_mark_dirty(slot, gpa, chunk);
+		gpa += chunk;
+	}
+	srcu_read_unlock(&vas->srcu, idx);
+}
+EXPORT_SYMBOL_NS_GPL(vas_mark_dirty, VAS);
+
+static struct vas_memslot *vas_dirty_log_slot(struct vas *vas,
+					      const struct vas_dirty_log *log)
+{
+	struct vas_memslot *slot;
+
+	lockdep_assert_held(&vas->slots_lock);
+	slot = xa_load(&vas->slots, log->slot);
+	if (!slot || !slot->dirty_bitmap)
+		return ERR_PTR(-ENOENT);
+	return slot;
+}
+
+/**
+ * vas_ioctl_get_dirty_log() - VAS_GET_DIRTY_LOG
+ * @vas: The vas
+ * @data: struct vas_dirty_log
+ *
+ * Return: 0, or -EINVAL for bad fields, -ENOENT if the memslot does not
+ * exist or does not log, -EFAULT if @bitmap cannot be written (the bits
+ * of the failed step stay set).
+ */
+int vas_ioctl_get_dirty_log(struct vas *vas, void *data)
+{
+	struct vas_dirty_log *log = data;
+	unsigned long __user *ubitmap = u64_to_user_ptr(log->bitmap);
+	unsigned long *buf, nwords, i, n, w;
+	struct vas_memslot *slot;
+	bool keep = log->flags & VAS_DIRTY_LOG_KEEP;
+	int err = 0;
+
+	if (log->flags & ~VAS_DIRTY_LOG_KEEP || log->__reserved ||
+	    log->first_page || log->num_pages || log->slot >= VAS_MAX_MEMSLOTS)
+		return -EINVAL;
+
+	buf = kmalloc_array(VAS_DIRTY_CHUNK_WORDS, sizeof(*buf), GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+
+	mutex_lock(&vas->slots_lock);
+	slot = vas_dirty_log_slot(vas, log);
+	if (IS_ERR(slot)) {
+		err = PTR_ERR(slot);
+		goto out;
+	}
+	vas_binders_sync_dirty(vas, slot->id);
+
+	nwords = BITS_TO_LONGS(slot->npages);
+	for (i = 0; i < nwords; i += n) {
+		n = min(nwords - i, VAS_DIRTY_CHUNK_WORDS);
+		for (w = 0; w < n; w++)
+			buf[w] = keep ? READ_ONCE(slot->dirty_bitmap[i + w]) :
+					xchg(&slot->dirty_bitmap[i + w], 0);
+		if (copy_to_user(ubitmap + i, buf, n * sizeof(*buf))) {
+			err = -EFAULT;
+			break;
+		}
+	}
+	/* Do not lose what could not be reported. */
+	if (err && !keep)
+		for (w = 0; w < n; w++)
+			atomic_long_or(buf[w],
+				       (atomic_long_t *)&slot->dirty_bitmap[i + w]);
+out:
+	mutex_unlock(&vas->slots_lock);
+	kfree(buf);
+	return err;
+}
+
+/**
+ * vas_ioctl_clear_dirty_log() - VAS_CLEAR_DIRTY_LOG
+ * @vas: The vas
+ * @data: struct vas_dirty_log
+ *
+ * Return: 0, or -EINVAL for bad fields or a range beyond the memslot,
+ * -ENOENT as for VAS_GET_DIRTY_LOG, -EFAULT if @bitmap cannot be read.
+ */
+int vas_ioctl_clear_dirty_log(struct vas *vas, void *data)
+{
+	struct vas_dirty_log *log = data;
+	unsigned long __user *ubitmap = u64_to_user_ptr(log->bitmap);
+	unsigned long *buf, first, nwords, i, n, w;
+	struct vas_memslot *slot;
+	u64 end;
+	int err = 0;
+
+	if (log->flags || log->__reserved || log->slot >= VAS_MAX_MEMSLOTS ||
+	    log->first_page % BITS_PER_LONG)
+		return -EINVAL;
+	if (check_add_overflow(log->first_page, log->num_pages, &end))
+		return -EINVAL;
+
+	buf = kmalloc_array(VAS_DIRTY_CHUNK_WORDS, sizeof(*buf), GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+
+	mutex_lock(&vas->slots_lock);
+	slot = vas_dirty_log_slot(vas, log);
+	if (IS_ERR(slot)) {
+		err = PTR_ERR(slot);
+		goto out;
+	}
+	if (end > slot->npages ||
+	    (log->num_pages % BITS_PER_LONG && end != slot->npages)) {
+		err = -EINVAL;
+		goto out;
+	}
+
+	first = log->first_page / BITS_PER_LONG;
+	nwords = BITS_TO_LONGS(log->num_pages);
+	for (i = 0; i < nwords; i += n) {
+		n = min(nwords - i, VAS_DIRTY_CHUNK_WORDS);
+		if (copy_from_user(buf, ubitmap + i, n * sizeof(*buf))) {
+			err = -EFAULT;
+			break;
+		}
+		for (w = 0; w < n; w++)
+			atomic_long_andnot(buf[w], (atomic_long_t *)
+					   &slot->dirty_bitmap[first + i + w]);
+	}
+out:
+	mutex_unlock(&vas->slots_lock);
+	kfree(buf);
+	return err;
+}

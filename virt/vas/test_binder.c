@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vas test binder (CONFIG_VAS_TEST)
+ *
+ * A binder driven from userspace, like iommufd's test access object: the
+ * VAS_TEST ioctl with VAS_TEST_OP_BIND binds one to a vas and returns a
+ * file descriptor for it. Every op the binder receives is queued as a
+ * struct vas_test_event that read() on the fd returns; VAS_TEST_BINDER
+ * ioctls make it veto memslot changes, report dirty pages at ->sync_dirty
+ * and access guest memory through its own reference on the vas, which
+ * outlives the vas fd.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/kfifo.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "vas_private.h"
+#include "vas_test.h"
+
+#define VAS_TEST_BINDER_EVENTS	256
+
+struct vas_test_binder {
+	struct vas *vas;
+	struct vas_binder *binder;
+	spinlock_t lock;	/* protects all below */
+	DECLARE_KFIFO(events, struct vas_test_event, VAS_TEST_BINDER_EVENTS);
+	bool overflow;
+	int veto;
+	u64 dirty_gpa;
+	u64 dirty_len;
+};
+
+static void vas_test_binder_record(struct vas_test_binder *tb,
+				   const struct vas_test_event *event)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&tb->lock, flags);
+	if (!kfifo_put(&tb->events, *event))
+		tb->overflow = true;
+	spin_unlock_irqrestore(&tb->lock, flags);
+}
+
+static void vas_test_binder_record_change(struct vas_test_binder *tb, u32 type,
+					  const struct vas_memslot_change *c)
+{
+	const struct vas_memslot_desc *desc =
+		c->kind == VAS_MEMSLOT_DELETE ? &c->old : &c->new;
+	struct vas_test_event event = {
+		.type = type,
+		.slot = c->slot,
+		.kind = c->kind,
+		.gpa = desc->guest_phys_addr,
+		.len = desc->size,
+	};
+
+	vas_test_binder_record(tb, &event);
+}
+
+static_assert((int)VAS_TEST_CREATE == (int)VAS_MEMSLOT_CREATE &&
+	      (int)VAS_TEST_DELETE == (int)VAS_MEMSLOT_DELETE &&
+	      (int)VAS_TEST_MOVE == (int)VAS_MEMSLOT_MOVE &&
+	      (int)VAS_TEST_FLAGS_ONLY == (int)VAS_MEMSLOT_FLAGS_ONLY);
+
+static int vas_test_binder_prepare(void *data,
+				   const struct vas_memslot_change *change)
+{
+	struct vas_test_binder *tb = data;
+
+	vas_test_binder_record_change(tb, VAS_TEST_EVENT_PREPARE, change);
+	return -READ_ONCE(tb->veto);
+}
+
+static void vas_test_binder_commit(void *data,
+				   const struct vas_memslot_change *change)
+{
+	vas_test_binder_record_change(data, VAS_TEST_EVENT_COMMIT, change);
+}
+
+static void vas_test_binder_abort(void *data,
+				  const struct vas_memslot_change *change)
+{
+	vas_test_binder_record_change(data, VAS_TEST_EVENT_ABORT, change);
+}
+
+static void vas_test_binder_invalidate(void *data, u64 gpa, u64 len)
+{
+	struct vas_test_event event = {
+		.type = VAS_TEST_EVENT_INVALIDATE,
+		.gpa = gpa,
+		.len = len,
+	};
+
+	vas_test_binder_record(data, &event);
+}
+
+static void vas_test_binder_sync_dirty(void *data, u32 slot)
+{
+	struct vas_test_binder *tb = data;
+	struct vas_test_event event = {
+		.type = VAS_TEST_EVENT_SYNC_DIRTY,
+		.slot = slot,
+	};
+	unsigned long flags;
+	u64 gpa, len;
+
+	vas_test_binder_record(tb, &event);
+	spin_lock_irqsave(&tb->lock, flags);
+	gpa = tb->dirty_gpa;
+	len = tb->dirty_len;
+	tb->dirty_len = 0;
+	spin_unlock_irqrestore(&tb->lock, flags);
+	vas_mark_dirty(tb->vas, gpa, len);
+}
+
+static void vas_test_binder_release(void *data)
+{
+	struct vas_test_event event = { .type = VAS_TEST_EVENT_RELEASE };
+
+	vas_test_binder_record(data, &event);
+}
+
+static const struct vas_binder_ops vas_test_binder_ops = {
+	.prepare = vas_test_binder_prepare,
+	.commit = vas_test_binder_commit,
+	.abort = vas_test_binder_abort,
+	.invalidate = vas_test_binder_invalidate,
+	.sync_dirty = vas_test_binder_sync_dirty,
+	.release = vas_test_binder_release,
+};
+
+static ssize_t vas_test_binder_read(struct file *filp, char __user *ubuf,
+				    size_t count, loff_t *ppos)
+{
+	struct vas_test_binder *tb = filp->private_data;
+	struct vas_test_event events[16];
+	unsigned int n;
+	bool overflow;
+
+	count = min(count / sizeof(events[0]), ARRAY_SIZE(events));
+	spin_lock_irq(&tb->lock);
+	overflow = tb->overflow;
+	tb->overflow = false;
+	n = overflow ? 0 : kfifo_out(&tb->events, events, count);
+	spin_unlock_irq(&tb->lock);
+
+	if (overflow)
+		return -EOVERFLOW;
+	if (copy_to_user(ubuf, events, n * sizeof(events[0])))
+		return -EFAULT;
+	return n * sizeof(events[0]);
+}
+
+static int vas_test_binder_rw(struct vas_test_binder *tb,
+			      const struct vas_test_binder_cmd *cmd)
+{
+	void __user *ubuf = u64_to_user_ptr(cmd->buffer);
+	void *buf;
+	int err;
+
+	if (cmd->length > SZ_1M)
+		return -EINVAL;
+	buf = kvzalloc(cmd->length ?: 1, GFP_KERNEL_ACCOUNT);
+	if (!buf)
+		return -ENOMEM;
+	if (cmd->op == VAS_TEST_BINDER_WRITE) {
+		err = copy_from_user(buf, ubuf, cmd->length) ? -EFAULT :
+		      vas_write(tb->vas, cmd->gpa, buf, cmd->length);
+	} else {
+		err = vas_read(tb->vas, cmd->gpa, buf, cmd->length);
+		if (!err && copy_to_user(ubuf, buf, cmd->length))
+			err = -EFAULT;
+	}
+	kvfree(buf);
+	return err;
+}
+
+static long vas_test_binder_ioctl(struct file *filp, unsigned int ioctl,
+				  unsigned long arg)
+{
+	struct vas_test_binder *tb = filp->private_data;
+	void __user *uarg = (void __user *)arg;
+	struct vas_test_binder_cmd cmd;
+	u32 usize;
+	int err;
+
+	if (ioctl != VAS_TEST_BINDER)
+		return -ENOTTY;
+	if (get_user(usize, (u32 __user *)uarg))
+		return -EFAULT;
+	if (usize < offsetofend(struct vas_test_binder_cmd, buffer))
+		return -EINVAL;
+	err = copy_struct_from_user(&cmd, sizeof(cmd), uarg, usize);
+	if (err)
+		return err;
+	if (cmd.__reserved)
+		return -EINVAL;
+
+	switch (cmd.op) {
+	case VAS_TEST_BINDER_SET_VETO:
+		if (cmd.veto < 0 || cmd.veto > MAX_ERRNO)
+			return -EINVAL;
+		WRITE_ONCE(tb->veto, cmd.veto);
+		return 0;
+	case VAS_TEST_BINDER_ADD_DIRTY:
+		spin_lock_irq(&tb->lock);
+		tb->dirty_gpa = cmd.gpa;
+		tb->dirty_len = cmd.length;
+		spin_unlock_irq(&tb->lock);
+		return 0;
+	case VAS_TEST_BINDER_READ:
+	case VAS_TEST_BINDER_WRITE:
+		return vas_test_binder_rw(tb, &cmd);
+	default:
+		return -EINVAL;
+	}
+}
+
+static int vas_test_binder_release_file(struct inode *inode, struct file *filp)
+{
+	struct vas_test_binder *tb = filp->private_data;
+
+	vas_unbind(tb->binder);
+	kfree(tb);
+	return 0;
+}
+
+static const struct file_operations vas_test_binder_fops = {
+	.owner = THIS_MODULE,
+	.release = vas_test_binder_release_file,
+	.read = vas_test_binder_read,
+	.unlocked_ioctl = vas_test_binder_ioctl,
+};
+
+/**
+ * vas_test_binder_create() - Bind a test binder and return its fd
+ * @vas: The vas to bind to
+ *
+ * Return: A new O_CLOEXEC file descriptor, or a negative errno.
+ */
+int vas_test_binder_create(struct vas *vas)
+{
+	struct vas_test_binder *tb;
+	int fd;
+
+	tb = kzalloc(sizeof(*tb), GFP_KERNEL_ACCOUNT);
+	if (!tb)
+		return -ENOMEM;
+	spin_lock_init(&tb->lock);
+	INIT_KFIFO(tb->events);
+	tb->vas = vas;
+	tb->binder = vas_bind(vas, &vas_test_binder_ops, tb);
+	if (IS_ERR(tb->binder)) {
+		fd = PTR_ERR(tb->binder);
+		goto err_free;
+	}
+	fd = anon_inode_getfd("[vas-test-binder]", &vas_test_binder_fops, tb,
+			      O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		goto err_unbind;
+	return fd;
+
+err_unbind:
+	vas_unbind(tb->binder);
+err_free:
+	kfree(tb);
+	return fd;
+}
