@@ -16,12 +16,14 @@
 #ifndef __LINUX_VAS_H
 #define __LINUX_VAS_H
 
+#include <linux/bits.h>
 #include <linux/err.h>
 #include <linux/types.h>
 #include <uapi/linux/vas.h>
 
 struct vas;
 struct vas_binder;
+struct vas_vmap;
 
 /**
  * enum vas_memslot_change_kind - what a memslot change does
@@ -98,6 +100,21 @@ struct vas_binder_ops {
 	void (*invalidate)(void *data, u64 gpa, u64 len);
 	void (*sync_dirty)(void *data, u32 slot);
 	void (*release)(void *data);
+};
+
+/* Flags of vas_vmap() */
+#define VAS_MAP_WRITE	BIT(0)	/* the mapping is written to */
+
+/**
+ * struct vas_vmap_ops - what the holder of a vmap is told
+ * @invalidate: The mapping is about to go away: its memslot changed, or
+ *	the owner unmapped or changed the memory, or exited. Stop every
+ *	access through it before returning; vas_vmap_addr() returns NULL
+ *	afterwards. May sleep; runs under the owner's mmap_lock or the vas's
+ *	memslot lock, so it must not call vas_vunmap() or change memslots.
+ */
+struct vas_vmap_ops {
+	void (*invalidate)(struct vas_vmap *map, void *data);
 };
 
 #if IS_ENABLED(CONFIG_VAS)
@@ -209,6 +226,50 @@ void vas_unbind(struct vas_binder *binder);
  */
 void vas_mark_dirty(struct vas *vas, u64 gpa, u64 len);
 
+/**
+ * vas_vmap() - Map guest memory into the kernel
+ * @vas: The vas; referenced by the vmap
+ * @gpa: Guest-physical address of the first byte
+ * @len: Length in bytes; [@gpa, @gpa + @len) must lie in one memslot
+ * @flags: VAS_MAP_WRITE for a writable mapping
+ * @ops: Told when the mapping is invalidated; may be NULL
+ * @data: Passed to @ops
+ *
+ * Pins the pages (FOLL_LONGTERM, charged to the owner's RLIMIT_MEMLOCK)
+ * and maps them contiguously; vas_vmap_addr() returns the kernel address
+ * of @gpa. The mapping lives until it is invalidated (see
+ * &struct vas_vmap_ops) or vas_vunmap(). The pages of a writable mapping
+ * count as dirty for as long as it is valid.
+ *
+ * Context: Process context or kernel thread; takes the memslot lock and the
+ * owner's mmap_lock.
+ * Return: The vmap, or ERR_PTR(): -EINVAL for bad flags, a zero @len or a
+ * wrapping range; -EFAULT if the range is not inside one memslot or cannot
+ * be pinned; -EPERM for a writable mapping of a read-only memslot;
+ * -ENOMEM, also beyond the owner's RLIMIT_MEMLOCK; -ESRCH if the owner is
+ * gone.
+ */
+struct vas_vmap *vas_vmap(struct vas *vas, u64 gpa, size_t len,
+			  unsigned int flags, const struct vas_vmap_ops *ops,
+			  void *data);
+
+/**
+ * vas_vmap_addr() - The kernel address of a vmap
+ * @map: From vas_vmap()
+ *
+ * Return: The address of the first mapped byte, or NULL once the mapping
+ * was invalidated.
+ */
+void *vas_vmap_addr(struct vas_vmap *map);
+
+/**
+ * vas_vunmap() - Release a vmap
+ * @map: From vas_vmap(), valid or invalidated
+ *
+ * Context: Process context; not from @map's ->invalidate.
+ */
+void vas_vunmap(struct vas_vmap *map);
+
 #else /* !CONFIG_VAS */
 
 static inline struct vas *vas_get_from_fd(int fd)
@@ -247,6 +308,23 @@ static inline void vas_unbind(struct vas_binder *binder)
 }
 
 static inline void vas_mark_dirty(struct vas *vas, u64 gpa, u64 len)
+{
+}
+
+static inline struct vas_vmap *vas_vmap(struct vas *vas, u64 gpa, size_t len,
+					unsigned int flags,
+					const struct vas_vmap_ops *ops,
+					void *data)
+{
+	return ERR_PTR(-EOPNOTSUPP);
+}
+
+static inline void *vas_vmap_addr(struct vas_vmap *map)
+{
+	return NULL;
+}
+
+static inline void vas_vunmap(struct vas_vmap *map)
 {
 }
 

@@ -137,7 +137,8 @@ void vas_binders_invalidate(struct vas *vas, u64 gpa, u64 len)
  * @change: The change every binder accepted
  *
  * What the change took away (a deleted or moved memslot, write access of
- * a memslot made read-only) is invalidated first, then each binder commits.
+ * a memslot made read-only) is invalidated first, vmaps and binders, then
+ * each binder commits.
  *
  * Context: Under vas->slots_lock.
  */
@@ -145,12 +146,15 @@ void vas_binders_commit(struct vas *vas, const struct vas_memslot_change *change
 {
 	const struct vas_memslot_desc *old = &change->old;
 	struct vas_binder *binder;
+	bool made_readonly = ~old->flags & change->new.flags & VAS_MEM_READONLY;
 
 	lockdep_assert_held(&vas->slots_lock);
 	if (change->kind == VAS_MEMSLOT_DELETE ||
-	    change->kind == VAS_MEMSLOT_MOVE ||
-	    (~old->flags & change->new.flags & VAS_MEM_READONLY))
+	    change->kind == VAS_MEMSLOT_MOVE || made_readonly) {
+		vas_vmaps_invalidate(vas, old->guest_phys_addr, old->size,
+				     change->kind == VAS_MEMSLOT_FLAGS_ONLY);
 		vas_binders_invalidate(vas, old->guest_phys_addr, old->size);
+	}
 
 	list_for_each_entry(binder, &vas->binders, node)
 		if (binder->ops->commit)

@@ -117,6 +117,7 @@ int vas_ioctl_get_dirty_log(struct vas *vas, void *data)
 		goto out;
 	}
 	vas_binders_sync_dirty(vas, slot->id);
+	vas_vmaps_sync_dirty(vas);
 
 	nwords = BITS_TO_LONGS(slot->npages);
 	for (i = 0; i < nwords; i += n) {

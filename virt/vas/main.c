@@ -22,6 +22,8 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/task.h>
+#include <linux/sched/user.h>
 #include <linux/slab.h>
 #include <linux/syscalls.h>
 #include <linux/uaccess.h>
@@ -34,7 +36,8 @@ static const struct file_operations vas_fops;
 
 /**
  * vas_alloc() - Allocate an empty vas
- * @owner_mm: The mm whose memory the memslots will map
+ * @owner_mm: The mm whose memory the memslots will map; current is its
+ *	owner, whose user and RLIMIT_MEMLOCK pins are charged to
  *
  * Return: The vas with one reference, or an ERR_PTR().
  */
@@ -51,14 +54,20 @@ struct vas *vas_alloc(struct mm_struct *owner_mm)
 		goto err_free;
 	refcount_set(&vas->users, 1);
 	vas_memslots_init(vas);
+	mutex_init(&vas->vmaps_lock);
+	INIT_LIST_HEAD(&vas->vmaps);
 	mmgrab(owner_mm);
 	vas->owner_mm = owner_mm;
+	vas->owner_task = get_task_struct(current->group_leader);
+	vas->owner_user = get_uid(current_user());
 	err = vas_binders_init(vas);
 	if (err)
-		goto err_mmdrop;
+		goto err_put_owner;
 	return vas;
 
-err_mmdrop:
+err_put_owner:
+	free_uid(vas->owner_user);
+	put_task_struct(vas->owner_task);
 	mmdrop(owner_mm);
 	cleanup_srcu_struct(&vas->srcu);
 err_free:
@@ -68,9 +77,12 @@ err_free:
 
 static void vas_destroy(struct vas *vas)
 {
+	WARN_ON_ONCE(!list_empty(&vas->vmaps));
 	vas_binders_destroy(vas);
 	vas_memslots_destroy(vas);
 	cleanup_srcu_struct(&vas->srcu);
+	free_uid(vas->owner_user);
+	put_task_struct(vas->owner_task);
 	mmdrop(vas->owner_mm);
 	kfree(vas);
 }

@@ -6,14 +6,15 @@
  * VAS_TEST ioctl with VAS_TEST_OP_BIND binds one to a vas and returns a
  * file descriptor for it. Every op the binder receives is queued as a
  * struct vas_test_event that read() on the fd returns; VAS_TEST_BINDER
- * ioctls make it veto memslot changes, report dirty pages at ->sync_dirty
- * and access guest memory through its own reference on the vas, which
- * outlives the vas fd.
+ * ioctls make it veto memslot changes, report dirty pages at ->sync_dirty,
+ * access guest memory through its own reference on the vas, which outlives
+ * the vas fd, and hold a vmap that it reads and writes with memcpy().
  */
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/kfifo.h>
+#include <linux/overflow.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -26,6 +27,11 @@
 struct vas_test_binder {
 	struct vas *vas;
 	struct vas_binder *binder;
+	struct mutex map_lock;	/* protects the vmap fields */
+	struct vas_vmap *map;
+	u64 map_gpa;
+	u64 map_len;
+	bool map_stale;
 	spinlock_t lock;	/* protects all below */
 	DECLARE_KFIFO(events, struct vas_test_event, VAS_TEST_BINDER_EVENTS);
 	bool overflow;
@@ -124,6 +130,109 @@ static void vas_test_binder_release(void *data)
 	vas_test_binder_record(data, &event);
 }
 
+/* The vmap is going away: no memcpy() through it may start or still run. */
+static void vas_test_binder_vmap_invalidate(struct vas_vmap *map, void *data)
+{
+	struct vas_test_binder *tb = data;
+	struct vas_test_event event = { .type = VAS_TEST_EVENT_VMAP_INVALIDATE };
+
+	mutex_lock(&tb->map_lock);
+	tb->map_stale = true;
+	event.gpa = tb->map_gpa;
+	event.len = tb->map_len;
+	mutex_unlock(&tb->map_lock);
+	vas_test_binder_record(tb, &event);
+}
+
+static const struct vas_vmap_ops vas_test_binder_vmap_ops = {
+	.invalidate = vas_test_binder_vmap_invalidate,
+};
+
+static int vas_test_binder_vmap(struct vas_test_binder *tb,
+				const struct vas_test_binder_cmd *cmd)
+{
+	unsigned int flags = cmd->flags & VAS_TEST_MAP_WRITE ? VAS_MAP_WRITE : 0;
+	struct vas_vmap *map;
+
+	if (cmd->flags & ~VAS_TEST_MAP_WRITE)
+		return -EINVAL;
+	mutex_lock(&tb->map_lock);
+	if (tb->map) {
+		mutex_unlock(&tb->map_lock);
+		return -EBUSY;
+	}
+	tb->map_gpa = cmd->gpa;
+	tb->map_len = cmd->length;
+	tb->map_stale = false;
+	mutex_unlock(&tb->map_lock);
+
+	/* Not under map_lock: an invalidation may come at once */
+	map = vas_vmap(tb->vas, cmd->gpa, cmd->length, flags,
+		       &vas_test_binder_vmap_ops, tb);
+	if (IS_ERR(map))
+		return PTR_ERR(map);
+	mutex_lock(&tb->map_lock);
+	tb->map = map;
+	mutex_unlock(&tb->map_lock);
+	return 0;
+}
+
+static int vas_test_binder_vunmap(struct vas_test_binder *tb)
+{
+	struct vas_vmap *map;
+
+	mutex_lock(&tb->map_lock);
+	map = tb->map;
+	tb->map = NULL;
+	mutex_unlock(&tb->map_lock);
+	if (!map)
+		return -ENOENT;
+	vas_vunmap(map);
+	return 0;
+}
+
+static int vas_test_binder_vmap_rw(struct vas_test_binder *tb,
+				   const struct vas_test_binder_cmd *cmd)
+{
+	void __user *ubuf = u64_to_user_ptr(cmd->buffer);
+	bool write = cmd->op == VAS_TEST_BINDER_VMAP_WRITE;
+	void *kbuf, *addr;
+	u64 end;
+	int err = 0;
+
+	if (cmd->length > SZ_1M || check_add_overflow(cmd->gpa, cmd->length, &end))
+		return -EINVAL;
+	kbuf = kvzalloc(cmd->length ?: 1, GFP_KERNEL_ACCOUNT);
+	if (!kbuf)
+		return -ENOMEM;
+	if (write && copy_from_user(kbuf, ubuf, cmd->length)) {
+		err = -EFAULT;
+		goto out;
+	}
+
+	mutex_lock(&tb->map_lock);
+	if (!tb->map) {
+		err = -ENOENT;
+	} else if (tb->map_stale) {
+		err = -ESTALE;
+	} else if (cmd->gpa < tb->map_gpa || end > tb->map_gpa + tb->map_len) {
+		err = -EINVAL;
+	} else {
+		addr = vas_vmap_addr(tb->map) + (cmd->gpa - tb->map_gpa);
+		if (write)
+			memcpy(addr, kbuf, cmd->length);
+		else
+			memcpy(kbuf, addr, cmd->length);
+	}
+	mutex_unlock(&tb->map_lock);
+
+	if (!err && !write && copy_to_user(ubuf, kbuf, cmd->length))
+		err = -EFAULT;
+out:
+	kvfree(kbuf);
+	return err;
+}
+
 static const struct vas_binder_ops vas_test_binder_ops = {
 	.prepare = vas_test_binder_prepare,
 	.commit = vas_test_binder_commit,
@@ -197,7 +306,7 @@ static long vas_test_binder_ioctl(struct file *filp, unsigned int ioctl,
 	err = copy_struct_from_user(&cmd, sizeof(cmd), uarg, usize);
 	if (err)
 		return err;
-	if (cmd.__reserved)
+	if (cmd.flags && cmd.op != VAS_TEST_BINDER_VMAP)
 		return -EINVAL;
 
 	switch (cmd.op) {
@@ -215,6 +324,13 @@ static long vas_test_binder_ioctl(struct file *filp, unsigned int ioctl,
 	case VAS_TEST_BINDER_READ:
 	case VAS_TEST_BINDER_WRITE:
 		return vas_test_binder_rw(tb, &cmd);
+	case VAS_TEST_BINDER_VMAP:
+		return vas_test_binder_vmap(tb, &cmd);
+	case VAS_TEST_BINDER_VUNMAP:
+		return vas_test_binder_vunmap(tb);
+	case VAS_TEST_BINDER_VMAP_READ:
+	case VAS_TEST_BINDER_VMAP_WRITE:
+		return vas_test_binder_vmap_rw(tb, &cmd);
 	default:
 		return -EINVAL;
 	}
@@ -224,6 +340,7 @@ static int vas_test_binder_release_file(struct inode *inode, struct file *filp)
 {
 	struct vas_test_binder *tb = filp->private_data;
 
+	vas_test_binder_vunmap(tb);
 	vas_unbind(tb->binder);
 	kfree(tb);
 	return 0;
@@ -250,6 +367,7 @@ int vas_test_binder_create(struct vas *vas)
 	tb = kzalloc(sizeof(*tb), GFP_KERNEL_ACCOUNT);
 	if (!tb)
 		return -ENOMEM;
+	mutex_init(&tb->map_lock);
 	spin_lock_init(&tb->lock);
 	INIT_KFIFO(tb->events);
 	tb->vas = vas;

@@ -6,8 +6,16 @@
  *
  *   vas->slots_lock (mutex)
  *     binder ->prepare, ->commit, ->abort, ->invalidate, ->sync_dirty
+ *     owner's mmap_lock (pinning for vas_vmap(), vas_sgmap())
+ *     vas->vmaps_lock
+ *       vmap->lock
+ *         vmap holder's ->invalidate
  *     vas->slots xa_lock
  *     synchronize_srcu(&vas->srcu)
+ *
+ *   owner's mmap_lock (the vmap's mmu_interval_notifier)
+ *     vmap->lock
+ *       vmap holder's ->invalidate
  *
  *   owner's mmap_lock (munmap, exit: the vas's mmu notifier)
  *     srcu_read_lock(&vas->srcu)
@@ -32,6 +40,7 @@
 #include <linux/srcu.h>
 #include <linux/types.h>
 #include <linux/vas.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 
 struct mm_struct;
@@ -84,6 +93,11 @@ struct vas_memslot {
  * @binders: struct vas_binder list; changed under @slots_lock, walked
  *	under @slots_lock or @srcu
  * @mn: Follows the owner's mm for the binders (unmaps, exit)
+ * @owner_task: Thread group leader of the owner: its RLIMIT_MEMLOCK
+ *	limits pins
+ * @owner_user: User of the owner, charged for pins (locked_vm)
+ * @vmaps_lock: Protects @vmaps
+ * @vmaps: struct vas_vmap list
  */
 struct vas {
 	refcount_t users;
@@ -96,6 +110,10 @@ struct vas {
 	u32 last_used_slot;
 	struct list_head binders;
 	struct mmu_notifier mn;
+	struct task_struct *owner_task;
+	struct user_struct *owner_user;
+	struct mutex vmaps_lock; /* protects vmaps */
+	struct list_head vmaps;
 };
 
 /* memslots.c */
@@ -117,6 +135,40 @@ void vas_binders_sync_dirty(struct vas *vas, u32 slot);
 void vas_memslot_mark_dirty(struct vas_memslot *slot, u64 gpa, u64 len);
 int vas_ioctl_get_dirty_log(struct vas *vas, void *data);
 int vas_ioctl_clear_dirty_log(struct vas *vas, void *data);
+
+/* pin.c */
+
+/**
+ * struct vas_pins - owner pages pinned and charged as one set
+ * @vas: The vas, referenced
+ * @pages: The pages
+ * @npages: Capacity of @pages, and what is charged
+ * @pinned: Pages pinned so far
+ * @write: Pinned for writing; marked dirty when unpinned
+ * @release_work: For vas_pins_release_later()
+ */
+struct vas_pins {
+	struct vas *vas;
+	struct page **pages;
+	unsigned long npages;
+	unsigned long pinned;
+	bool write;
+	struct work_struct release_work;
+};
+
+struct vas_pins *vas_pins_alloc(struct vas *vas, unsigned long npages,
+				bool write);
+int vas_pins_pin(struct vas_pins *pins, unsigned long hva,
+		 unsigned long npages);
+struct vas_pins *vas_pins_get(struct vas *vas, unsigned long hva,
+			      unsigned long npages, bool write);
+void vas_pins_release(struct vas_pins *pins);
+void vas_pins_release_later(struct vas_pins *pins);
+
+/* vmap.c */
+void vas_vmaps_invalidate(struct vas *vas, u64 gpa, u64 len,
+			  bool writable_only);
+void vas_vmaps_sync_dirty(struct vas *vas);
 
 /* access.c */
 

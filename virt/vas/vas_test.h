@@ -80,6 +80,7 @@ enum vas_test_event_type {
 	VAS_TEST_EVENT_INVALIDATE = 4,
 	VAS_TEST_EVENT_SYNC_DIRTY = 5,
 	VAS_TEST_EVENT_RELEASE = 6,
+	VAS_TEST_EVENT_VMAP_INVALIDATE = 7,
 };
 
 /* enum vas_memslot_change_kind, as vas_test_event.kind reports it */
@@ -97,8 +98,9 @@ enum vas_test_change_kind {
  * @kind: enum vas_test_change_kind (PREPARE, COMMIT, ABORT)
  * @__pad: 0
  * @gpa: INVALIDATE: first address; PREPARE/COMMIT/ABORT: the memslot's
- *	new address, or old one for a delete
- * @len: INVALIDATE: length; PREPARE/COMMIT/ABORT: the memslot's size
+ *	new address, or old one for a delete; VMAP_INVALIDATE: the vmap's
+ * @len: INVALIDATE: length; PREPARE/COMMIT/ABORT: the memslot's size;
+ *	VMAP_INVALIDATE: the vmap's
  */
 struct vas_test_event {
 	__u32 type;
@@ -115,23 +117,34 @@ enum vas_test_binder_op {
 	VAS_TEST_BINDER_ADD_DIRTY = 1,	/* report [@gpa, +@length) at ->sync_dirty */
 	VAS_TEST_BINDER_READ = 2,	/* vas_read() through the binder's reference */
 	VAS_TEST_BINDER_WRITE = 3,	/* vas_write() through it */
+	VAS_TEST_BINDER_VMAP = 4,	/* vas_vmap() [@gpa, +@length) */
+	VAS_TEST_BINDER_VUNMAP = 5,	/* vas_vunmap() it */
+	VAS_TEST_BINDER_VMAP_READ = 6,	/* copy [@gpa, +@length) out of the vmap */
+	VAS_TEST_BINDER_VMAP_WRITE = 7,	/* copy into the vmap */
 };
+
+/* Flags of struct vas_test_binder_cmd */
+#define VAS_TEST_MAP_WRITE	0x1U
 
 /**
  * struct vas_test_binder_cmd - ioctl(VAS_TEST_BINDER) on a test binder fd
  * @size: sizeof(struct vas_test_binder_cmd)
  * @op: enum vas_test_binder_op
  * @veto: SET_VETO: positive errno for ->prepare to return, 0 to accept
- * @__reserved: 0
+ * @flags: VMAP: VAS_TEST_MAP_WRITE for a writable mapping
  * @gpa: Guest-physical address
  * @length: Bytes, at most 1 MiB
- * @buffer: READ/WRITE: the caller's buffer
+ * @buffer: READ/WRITE/VMAP_READ/VMAP_WRITE: the caller's buffer
+ *
+ * A test binder holds at most one vmap. VMAP_READ and VMAP_WRITE copy
+ * through it with memcpy(), under the lock its ->invalidate takes: after
+ * an invalidation they fail with ESTALE instead of touching the pages.
  */
 struct vas_test_binder_cmd {
 	__u32 size;
 	__u32 op;
 	__s32 veto;
-	__u32 __reserved;
+	__u32 flags;
 	__aligned_u64 gpa;
 	__aligned_u64 length;
 	__aligned_u64 buffer;

@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vas vmaps: kernel virtual mappings of guest memory
+ *
+ * vas_vmap() pins the owner pages behind a guest range (one memslot; the
+ * range may span pages) and maps them contiguously with vmap(), so that a
+ * backend can use a ring or a descriptor table with plain loads and stores.
+ *
+ * A vmap is only valid while the guest range still means those pages. It
+ * is torn down ("invalidated") when
+ *
+ * - its memslot is deleted or moved, or made read-only under a writable
+ *   vmap: from the memslot path, through vas_vmaps_invalidate();
+ * - the owner unmaps, remaps, zaps or write-protects the memory behind it,
+ *   or exits: from an mmu_interval_notifier on the owner's range.
+ *
+ * Either way the holder's ->invalidate op runs first, and must stop every
+ * access through the mapping before it returns; then the mapping is
+ * removed and the pins dropped, so nothing can reach the pages after they
+ * may be freed. vas_vmap_addr() returns NULL from then on; the holder
+ * calls vas_vunmap() and, if it wants, vas_vmap() again.
+ *
+ * A writable vmap may write any of its pages at any time, so while it is
+ * valid its pages are reported dirty by every dirty log read, and once
+ * more when it goes away.
+ *
+ * Locking: map->lock (a mutex) serializes the teardown; vas->vmaps_lock
+ * protects vas->vmaps. The notifier may run under the owner's mmap_lock
+ * and from reclaim, so neither lock is ever held while taking
+ * vas->slots_lock or allocating memory, and the notifier does not unpin
+ * itself (that locks pages to dirty them): it hands the pins to a work
+ * item.
+ */
+#include <linux/mm.h>
+#include <linux/mmu_notifier.h>
+#include <linux/overflow.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <linux/workqueue.h>
+
+#include "vas_private.h"
+
+/**
+ * struct vas_vmap - a kernel mapping of a guest range
+ * @vas: The vas, referenced
+ * @gpa: First guest-physical address
+ * @len: Length in bytes
+ * @flags: VAS_MAP_*
+ * @ops: The holder's ops
+ * @data: Passed to @ops
+ * @lock: Serializes teardown against itself
+ * @addr: Kernel address of @gpa; NULL once invalidated
+ * @pins: The pinned pages; NULL once invalidated
+ * @npages: Number of pages
+ * @notifier: Watches the owner's range behind the mapping
+ * @node: In vas->vmaps
+ */
+struct vas_vmap {
+	struct vas *vas;
+	u64 gpa;
+	size_t len;
+	unsigned int flags;
+	const struct vas_vmap_ops *ops;
+	void *data;
+	struct mutex lock; /* serializes teardown */
+	void *addr;
+	struct vas_pins *pins;
+	unsigned long npages;
+	struct mmu_interval_notifier notifier;
+	struct list_head node;
+};
+
+static u64 vas_vmap_first_page(const struct vas_vmap *map)
+{
+	return map->gpa & PAGE_MASK;
+}
+
+/*
+ * Removes the mapping, after telling the holder, and releases the pins:
+ * right away, or from a work item when called from the notifier.
+ */
+static void vas_vmap_teardown(struct vas_vmap *map, bool notify, bool defer)
+{
+	struct vas_pins *pins = map->pins;
+
+	lockdep_assert_held(&map->lock);
+	if (!map->addr)
+		return;
+	if (notify && map->ops && map->ops->invalidate)
+		map->ops->invalidate(map, map->data);
+	vunmap((void *)((unsigned long)map->addr & PAGE_MASK));
+	WRITE_ONCE(map->addr, NULL);
+	map->pins = NULL;
+	if (pins->write)
+		vas_mark_dirty(map->vas, vas_vmap_first_page(map),
+			       map->npages << PAGE_SHIFT);
+	if (defer)
+		vas_pins_release_later(pins);
+	else
+		vas_pins_release(pins);
+}
+
+static bool vas_vmap_notifier_invalidate(struct mmu_interval_notifier *mni,
+					 const struct mmu_notifier_range *range,
+					 unsigned long cur_seq)
+{
+	struct vas_vmap *map = container_of(mni, struct vas_vmap, notifier);
+
+	/* The holder may sleep in ->invalidate and vunmap() does. */
+	if (!mmu_notifier_range_blockable(range))
+		return false;
+	mutex_lock(&map->lock);
+	mmu_interval_set_seq(mni, cur_seq);
+	vas_vmap_teardown(map, true, true);
+	mutex_unlock(&map->lock);
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops vas_vmap_notifier_ops = {
+	.invalidate = vas_vmap_notifier_invalidate,
+};
+
+/* Finds the owner range of [gpa, gpa + len): it must lie in one memslot. */
+static int vas_vmap_find_hva(struct vas *vas, u64 gpa, size_t len, bool write,
+			     unsigned long *hva)
+{
+	struct vas_memslot *slot;
+	u64 end, slot_end;
+
+	lockdep_assert_held(&vas->slots_lock);
+	if (!len || check_add_overflow(gpa, (u64)len, &end))
+		return -EINVAL;
+	slot = vas_memslot_lookup(vas, gpa >> PAGE_SHIFT);
+	if (!slot)
+		return -EFAULT;
+	slot_end = (slot->base_gfn + slot->npages) << PAGE_SHIFT;
+	if (end > slot_end)
+		return -EFAULT;
+	if (write && (slot->flags & VAS_MEM_READONLY))
+		return -EPERM;
+	*hva = slot->userspace_addr + (gpa - (slot->base_gfn << PAGE_SHIFT));
+	return 0;
+}
+
+/*
+ * Pins and maps, with the notifier already watching: if it fired meanwhile,
+ * the pages may be stale, so start over.
+ */
+static int vas_vmap_map(struct vas_vmap *map, unsigned long hva)
+{
+	bool write = map->flags & VAS_MAP_WRITE;
+	struct vas_pins *pins;
+	unsigned long seq;
+	void *vaddr;
+
+	for (;;) {
+		seq = mmu_interval_read_begin(&map->notifier);
+		pins = vas_pins_get(map->vas, hva & PAGE_MASK, map->npages,
+				    write);
+		if (IS_ERR(pins))
+			return PTR_ERR(pins);
+		vaddr = vmap(pins->pages, map->npages, VM_MAP, PAGE_KERNEL);
+		if (!vaddr) {
+			vas_pins_release(pins);
+			return -ENOMEM;
+		}
+		mutex_lock(&map->lock);
+		if (!mmu_interval_read_retry(&map->notifier, seq))
+			break;
+		mutex_unlock(&map->lock);
+		vunmap(vaddr);
+		vas_pins_release(pins);
+	}
+	map->pins = pins;
+	WRITE_ONCE(map->addr, vaddr + offset_in_page(map->gpa));
+	mutex_unlock(&map->lock);
+	return 0;
+}
+
+struct vas_vmap *vas_vmap(struct vas *vas, u64 gpa, size_t len,
+			  unsigned int flags, const struct vas_vmap_ops *ops,
+			  void *data)
+{
+	bool write = flags & VAS_MAP_WRITE;
+	struct vas_vmap *map;
+	unsigned long hva;
+	int err;
+
+	if (flags & ~VAS_MAP_WRITE)
+		return ERR_PTR(-EINVAL);
+	map = kzalloc(sizeof(*map), GFP_KERNEL_ACCOUNT);
+	if (!map)
+		return ERR_PTR(-ENOMEM);
+	mutex_init(&map->lock);
+	map->gpa = gpa;
+	map->len = len;
+	map->flags = flags;
+	map->ops = ops;
+	map->data = data;
+
+	/* No memslot change between the lookup and joining vas->vmaps. */
+	mutex_lock(&vas->slots_lock);
+	err = vas_vmap_find_hva(vas, gpa, len, write, &hva);
+	if (err)
+		goto err_unlock;
+	map->npages = (offset_in_page(gpa) + len + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	map->vas = vas;
+
+	if (!mmget_not_zero(vas->owner_mm)) {
+		err = -ESRCH;
+		goto err_unlock;
+	}
+	err = mmu_interval_notifier_insert(&map->notifier, vas->owner_mm,
+					   hva & PAGE_MASK,
+					   map->npages << PAGE_SHIFT,
+					   &vas_vmap_notifier_ops);
+	mmput(vas->owner_mm);
+	if (err)
+		goto err_unlock;
+
+	err = vas_vmap_map(map, hva);
+	if (err)
+		goto err_remove;
+
+	vas_get(vas);
+	mutex_lock(&vas->vmaps_lock);
+	list_add_tail(&map->node, &vas->vmaps);
+	mutex_unlock(&vas->vmaps_lock);
+	mutex_unlock(&vas->slots_lock);
+	return map;
+
+err_remove:
+	mmu_interval_notifier_remove(&map->notifier);
+err_unlock:
+	mutex_unlock(&vas->slots_lock);
+	kfree(map);
+	return ERR_PTR(err);
+}
+EXPORT_SYMBOL_NS_GPL(vas_vmap, VAS);
+
+void *vas_vmap_addr(struct vas_vmap *map)
+{
+	return READ_ONCE(map->addr);
+}
+EXPORT_SYMBOL_NS_GPL(vas_vmap_addr, VAS);
+
+void vas_vunmap(struct vas_vmap *map)
+{
+	struct vas *vas = map->vas;
+
+	mutex_lock(&vas->vmaps_lock);
+	list_del(&map->node);
+	mutex_unlock(&vas->vmaps_lock);
+
+	mmu_interval_notifier_remove(&map->notifier);
+	mutex_lock(&map->lock);
+	vas_vmap_teardown(map, false, false);
+	mutex_unlock(&map->lock);
+	kfree(map);
+	vas_put(vas);
+}
+EXPORT_SYMBOL_NS_GPL(vas_vunmap, VAS);
+
+/**
+ * vas_vmaps_invalidate() - Tear down the vmaps a memslot change broke
+ * @vas: The vas
+ * @gpa: First guest-physical address of the range that changed
+ * @len: Its length
+ * @writable_only: Only vmaps for writing (the range became read-only)
+ *
+ * Context: Under vas->slots_lock.
+ */
+void vas_vmaps_invalidate(struct vas *vas, u64 gpa, u64 len,
+			  bool writable_only)
+{
+	struct vas_vmap *map;
+
+	lockdep_assert_held(&vas->slots_lock);
+	mutex_lock(&vas->vmaps_lock);
+	list_for_each_entry(map, &vas->vmaps, node) {
+		if (map->gpa >= gpa + len || map->gpa + map->len <= gpa)
+			continue;
+		if (writable_only && !(map->flags & VAS_MAP_WRITE))
+			continue;
+		mutex_lock(&map->lock);
+		vas_vmap_teardown(map, true, false);
+		mutex_unlock(&map->lock);
+	}
+	mutex_unlock(&vas->vmaps_lock);
+}
+
+/**
+ * vas_vmaps_sync_dirty() - Report the pages of writable vmaps as dirty
+ * @vas: The vas
+ *
+ * Context: Under vas->slots_lock.
+ */
+void vas_vmaps_sync_dirty(struct vas *vas)
+{
+	struct vas_vmap *map;
+
+	lockdep_assert_held(&vas->slots_lock);
+	mutex_lock(&vas->vmaps_lock);
+	list_for_each_entry(map, &vas->vmaps, node)
+		if ((map->flags & VAS_MAP_WRITE) && READ_ONCE(map->addr))
+			vas_mark_dirty(vas, vas_vmap_first_page(map),
+				       map->npages << PAGE_SHIFT);
+	mutex_unlock(&vas->vmaps_lock);
+}
