@@ -24,6 +24,8 @@
 struct vas;
 struct vas_binder;
 struct vas_vmap;
+struct vas_sgmap;
+struct sg_table;
 
 /**
  * enum vas_memslot_change_kind - what a memslot change does
@@ -270,6 +272,46 @@ void *vas_vmap_addr(struct vas_vmap *map);
  */
 void vas_vunmap(struct vas_vmap *map);
 
+/**
+ * vas_sgmap() - Pin guest memory and describe it with a scatterlist
+ * @vas: The vas; referenced by the sgmap
+ * @gpa: Guest-physical address of the first byte
+ * @len: Length in bytes; the range may cross pages and memslots, but
+ *	every byte must be in a memslot
+ * @flags: VAS_MAP_WRITE if the pages will be written
+ *
+ * Pins the pages (FOLL_LONGTERM, charged to the owner's RLIMIT_MEMLOCK) and
+ * builds an sg_table over them, available from vas_sgmap_table(). Unlike
+ * a vmap it is never invalidated: the pages stay pinned until
+ * vas_sgunmap(), like a DMA mapping, so keep it short-lived. For writing,
+ * the range is logged dirty at vas_sgunmap().
+ *
+ * Context: Process context or kernel thread; takes the owner's mmap_lock.
+ * Return: The sgmap, or ERR_PTR(): -EINVAL for bad flags, a zero @len or a
+ * wrapping range; -EFAULT if part of the range is in no memslot or cannot
+ * be pinned; -EPERM to write a read-only memslot; -ENOMEM, also beyond the
+ * owner's RLIMIT_MEMLOCK; -ESRCH if the owner is gone.
+ */
+struct vas_sgmap *vas_sgmap(struct vas *vas, u64 gpa, size_t len,
+			    unsigned int flags);
+
+/**
+ * vas_sgmap_table() - The scatterlist of an sgmap
+ * @map: From vas_sgmap()
+ *
+ * Return: The sg_table; its first entry starts at the offset of @gpa in
+ * its page, and the entries add up to @len.
+ */
+struct sg_table *vas_sgmap_table(struct vas_sgmap *map);
+
+/**
+ * vas_sgunmap() - Release an sgmap
+ * @map: From vas_sgmap()
+ *
+ * Context: Process context; may sleep.
+ */
+void vas_sgunmap(struct vas_sgmap *map);
+
 #else /* !CONFIG_VAS */
 
 static inline struct vas *vas_get_from_fd(int fd)
@@ -325,6 +367,21 @@ static inline void *vas_vmap_addr(struct vas_vmap *map)
 }
 
 static inline void vas_vunmap(struct vas_vmap *map)
+{
+}
+
+static inline struct vas_sgmap *vas_sgmap(struct vas *vas, u64 gpa,
+					  size_t len, unsigned int flags)
+{
+	return ERR_PTR(-EOPNOTSUPP);
+}
+
+static inline struct sg_table *vas_sgmap_table(struct vas_sgmap *map)
+{
+	return NULL;
+}
+
+static inline void vas_sgunmap(struct vas_sgmap *map)
 {
 }
 

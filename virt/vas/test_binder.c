@@ -15,6 +15,7 @@
 #include <linux/fs.h>
 #include <linux/kfifo.h>
 #include <linux/overflow.h>
+#include <linux/scatterlist.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -32,6 +33,9 @@ struct vas_test_binder {
 	u64 map_gpa;
 	u64 map_len;
 	bool map_stale;
+	struct vas_sgmap *sgmap;	/* under map_lock too */
+	u64 sgmap_gpa;
+	u64 sgmap_len;
 	spinlock_t lock;	/* protects all below */
 	DECLARE_KFIFO(events, struct vas_test_event, VAS_TEST_BINDER_EVENTS);
 	bool overflow;
@@ -233,6 +237,106 @@ out:
 	return err;
 }
 
+static int vas_test_binder_sgmap(struct vas_test_binder *tb,
+				 const struct vas_test_binder_cmd *cmd)
+{
+	unsigned int flags = cmd->flags & VAS_TEST_MAP_WRITE ? VAS_MAP_WRITE : 0;
+	struct vas_sgmap *map;
+	int err = 0;
+
+	if (cmd->flags & ~VAS_TEST_MAP_WRITE)
+		return -EINVAL;
+	map = vas_sgmap(tb->vas, cmd->gpa, cmd->length, flags);
+	if (IS_ERR(map))
+		return PTR_ERR(map);
+	mutex_lock(&tb->map_lock);
+	if (tb->sgmap) {
+		err = -EBUSY;
+	} else {
+		tb->sgmap = map;
+		tb->sgmap_gpa = cmd->gpa;
+		tb->sgmap_len = cmd->length;
+	}
+	mutex_unlock(&tb->map_lock);
+	if (err)
+		vas_sgunmap(map);
+	return err;
+}
+
+static int vas_test_binder_sgunmap(struct vas_test_binder *tb)
+{
+	struct vas_sgmap *map;
+
+	mutex_lock(&tb->map_lock);
+	map = tb->sgmap;
+	tb->sgmap = NULL;
+	mutex_unlock(&tb->map_lock);
+	if (!map)
+		return -ENOENT;
+	vas_sgunmap(map);
+	return 0;
+}
+
+static int vas_test_binder_sgmap_rw(struct vas_test_binder *tb,
+				    const struct vas_test_binder_cmd *cmd)
+{
+	void __user *ubuf = u64_to_user_ptr(cmd->buffer);
+	bool write = cmd->op == VAS_TEST_BINDER_SGMAP_WRITE;
+	struct sg_table *sgt;
+	size_t copied = 0;
+	void *kbuf;
+	u64 end;
+	int err = 0;
+
+	if (cmd->length > SZ_1M || check_add_overflow(cmd->gpa, cmd->length, &end))
+		return -EINVAL;
+	kbuf = kvzalloc(cmd->length ?: 1, GFP_KERNEL_ACCOUNT);
+	if (!kbuf)
+		return -ENOMEM;
+	if (write && copy_from_user(kbuf, ubuf, cmd->length)) {
+		err = -EFAULT;
+		goto out;
+	}
+
+	mutex_lock(&tb->map_lock);
+	if (!tb->sgmap) {
+		err = -ENOENT;
+	} else if (cmd->gpa < tb->sgmap_gpa ||
+		   end > tb->sgmap_gpa + tb->sgmap_len) {
+		err = -EINVAL;
+	} else {
+		sgt = vas_sgmap_table(tb->sgmap);
+		if (write)
+			copied = sg_pcopy_from_buffer(sgt->sgl, sgt->orig_nents,
+						      kbuf, cmd->length,
+						      cmd->gpa - tb->sgmap_gpa);
+		else
+			copied = sg_pcopy_to_buffer(sgt->sgl, sgt->orig_nents,
+						    kbuf, cmd->length,
+						    cmd->gpa - tb->sgmap_gpa);
+		if (copied != cmd->length)
+			err = -EIO;
+	}
+	mutex_unlock(&tb->map_lock);
+
+	if (!err && !write && copy_to_user(ubuf, kbuf, cmd->length))
+		err = -EFAULT;
+out:
+	kvfree(kbuf);
+	return err;
+}
+
+static int vas_test_binder_sgmap_nents(struct vas_test_binder *tb)
+{
+	int nents = -ENOENT;
+
+	mutex_lock(&tb->map_lock);
+	if (tb->sgmap)
+		nents = vas_sgmap_table(tb->sgmap)->orig_nents;
+	mutex_unlock(&tb->map_lock);
+	return nents;
+}
+
 static const struct vas_binder_ops vas_test_binder_ops = {
 	.prepare = vas_test_binder_prepare,
 	.commit = vas_test_binder_commit,
@@ -306,7 +410,8 @@ static long vas_test_binder_ioctl(struct file *filp, unsigned int ioctl,
 	err = copy_struct_from_user(&cmd, sizeof(cmd), uarg, usize);
 	if (err)
 		return err;
-	if (cmd.flags && cmd.op != VAS_TEST_BINDER_VMAP)
+	if (cmd.flags && cmd.op != VAS_TEST_BINDER_VMAP &&
+	    cmd.op != VAS_TEST_BINDER_SGMAP)
 		return -EINVAL;
 
 	switch (cmd.op) {
@@ -331,6 +436,15 @@ static long vas_test_binder_ioctl(struct file *filp, unsigned int ioctl,
 	case VAS_TEST_BINDER_VMAP_READ:
 	case VAS_TEST_BINDER_VMAP_WRITE:
 		return vas_test_binder_vmap_rw(tb, &cmd);
+	case VAS_TEST_BINDER_SGMAP:
+		return vas_test_binder_sgmap(tb, &cmd);
+	case VAS_TEST_BINDER_SGUNMAP:
+		return vas_test_binder_sgunmap(tb);
+	case VAS_TEST_BINDER_SGMAP_READ:
+	case VAS_TEST_BINDER_SGMAP_WRITE:
+		return vas_test_binder_sgmap_rw(tb, &cmd);
+	case VAS_TEST_BINDER_SGMAP_NENTS:
+		return vas_test_binder_sgmap_nents(tb);
 	default:
 		return -EINVAL;
 	}
@@ -341,6 +455,7 @@ static int vas_test_binder_release_file(struct inode *inode, struct file *filp)
 	struct vas_test_binder *tb = filp->private_data;
 
 	vas_test_binder_vunmap(tb);
+	vas_test_binder_sgunmap(tb);
 	vas_unbind(tb->binder);
 	kfree(tb);
 	return 0;

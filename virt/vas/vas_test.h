@@ -121,6 +121,11 @@ enum vas_test_binder_op {
 	VAS_TEST_BINDER_VUNMAP = 5,	/* vas_vunmap() it */
 	VAS_TEST_BINDER_VMAP_READ = 6,	/* copy [@gpa, +@length) out of the vmap */
 	VAS_TEST_BINDER_VMAP_WRITE = 7,	/* copy into the vmap */
+	VAS_TEST_BINDER_SGMAP = 8,	/* vas_sgmap() [@gpa, +@length) */
+	VAS_TEST_BINDER_SGUNMAP = 9,	/* vas_sgunmap() it */
+	VAS_TEST_BINDER_SGMAP_READ = 10,	/* copy out of the sgmap's pages */
+	VAS_TEST_BINDER_SGMAP_WRITE = 11,	/* copy into them */
+	VAS_TEST_BINDER_SGMAP_NENTS = 12,	/* returns the sg_table's nents */
 };
 
 /* Flags of struct vas_test_binder_cmd */
@@ -131,7 +136,7 @@ enum vas_test_binder_op {
  * @size: sizeof(struct vas_test_binder_cmd)
  * @op: enum vas_test_binder_op
  * @veto: SET_VETO: positive errno for ->prepare to return, 0 to accept
- * @flags: VMAP: VAS_TEST_MAP_WRITE for a writable mapping
+ * @flags: VMAP, SGMAP: VAS_TEST_MAP_WRITE for a writable mapping
  * @gpa: Guest-physical address
  * @length: Bytes, at most 1 MiB
  * @buffer: READ/WRITE/VMAP_READ/VMAP_WRITE: the caller's buffer
@@ -139,6 +144,7 @@ enum vas_test_binder_op {
  * A test binder holds at most one vmap. VMAP_READ and VMAP_WRITE copy
  * through it with memcpy(), under the lock its ->invalidate takes: after
  * an invalidation they fail with ESTALE instead of touching the pages.
+ * It also holds at most one sgmap, copied with sg_pcopy_{to,from}_buffer().
  */
 struct vas_test_binder_cmd {
 	__u32 size;

@@ -314,4 +314,119 @@ TEST_F(vmap, foreign_vmap_and_owner_exit)
 	close(fd);
 }
 
+static int sgmap(int bfd, uint64_t gpa, uint64_t len, int write)
+{
+	struct vas_test_binder_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = VAS_TEST_BINDER_SGMAP,
+		.flags = write ? VAS_TEST_MAP_WRITE : 0,
+		.gpa = gpa,
+		.length = len,
+	};
+
+	return ioctl(bfd, VAS_TEST_BINDER, &cmd) ? -errno : 0;
+}
+
+static int sgmap_nents(int bfd)
+{
+	struct vas_test_binder_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = VAS_TEST_BINDER_SGMAP_NENTS,
+	};
+
+	return ioctl(bfd, VAS_TEST_BINDER, &cmd);
+}
+
+/* An sgmap crosses pages and memslots; its pages are the owner's. */
+TEST_F(vmap, sgmap_across_memslots)
+{
+	size_t len = 6 * PAGE;
+	unsigned char *in = malloc(len), *out = malloc(len);
+	uint64_t gpa = GPA + 15 * PAGE + 100;
+	long base = vm_pin_pages();
+	int nents;
+
+	/* guest: slot 0 [0, 16), slot 1 [16, 20) -> mem 32.., slot 2 [20, 24) -> mem 20.. */
+	ASSERT_EQ(0, set_memslot(self->fd, 1, 0, GPA + 16 * PAGE, 4 * PAGE, self->mem + 32 * PAGE));
+	ASSERT_EQ(0, set_memslot(self->fd, 2, 0, GPA + 20 * PAGE, 4 * PAGE, self->mem + 20 * PAGE));
+	ASSERT_EQ(0, sgmap(self->bfd, gpa, len, 1));
+	EXPECT_EQ(base + 7, vm_pin_pages());
+	nents = sgmap_nents(self->bfd);
+	EXPECT_LE(1, nents);
+	EXPECT_GE(7, nents);
+
+	fill(in, len, 21);
+	ASSERT_EQ(0, binder_cmd(self->bfd, VAS_TEST_BINDER_SGMAP_WRITE, 0, gpa, len, in));
+	EXPECT_EQ(0, memcmp(self->mem + 15 * PAGE + 100, in, PAGE - 100));
+	EXPECT_EQ(0, memcmp(self->mem + 32 * PAGE, in + PAGE - 100, 4 * PAGE));
+	EXPECT_EQ(0, memcmp(self->mem + 20 * PAGE, in + 5 * PAGE - 100, PAGE + 100));
+	ASSERT_EQ(0, binder_cmd(self->bfd, VAS_TEST_BINDER_SGMAP_READ, 0, gpa, len, out));
+	EXPECT_EQ(0, memcmp(in, out, len));
+	/* a part of it, from the middle */
+	ASSERT_EQ(0, binder_cmd(self->bfd, VAS_TEST_BINDER_SGMAP_READ, 0, gpa + 5000, 10, out));
+	EXPECT_EQ(0, memcmp(in + 5000, out, 10));
+	EXPECT_EQ(-EINVAL, binder_cmd(self->bfd, VAS_TEST_BINDER_SGMAP_READ, 0, gpa - 1, 1, out));
+	EXPECT_EQ(-EINVAL, binder_cmd(self->bfd, VAS_TEST_BINDER_SGMAP_READ, 0, gpa + len, 1, out));
+
+	ASSERT_EQ(0, binder_cmd(self->bfd, VAS_TEST_BINDER_SGUNMAP, 0, 0, 0, NULL));
+	EXPECT_EQ(base, vm_pin_pages());
+	EXPECT_EQ(-ENOENT, binder_cmd(self->bfd, VAS_TEST_BINDER_SGUNMAP, 0, 0, 0, NULL));
+	free(in);
+	free(out);
+}
+
+TEST_F(vmap, sgmap_bad_requests)
+{
+	struct rlimit old, lim = { 2 * PAGE, 2 * PAGE };
+
+	ASSERT_EQ(0, set_memslot(self->fd, 1, VAS_MEM_READONLY, GPA + 17 * PAGE, PAGE,
+				 self->mem + 32 * PAGE));
+	EXPECT_EQ(-EINVAL, sgmap(self->bfd, GPA, 0, 0));
+	EXPECT_EQ(-EINVAL, sgmap(self->bfd, ~0ULL - 10, 20, 0));
+	EXPECT_EQ(-EFAULT, sgmap(self->bfd, GPA + 15 * PAGE, 3 * PAGE, 0));	/* hole at 16 */
+	EXPECT_EQ(-EFAULT, sgmap(self->bfd, 0, 1, 0));
+	EXPECT_EQ(-EPERM, sgmap(self->bfd, GPA + 17 * PAGE, 1, 1));
+	EXPECT_EQ(0, sgmap(self->bfd, GPA + 17 * PAGE, 1, 0));
+	EXPECT_EQ(-EBUSY, sgmap(self->bfd, GPA, 1, 0));
+	ASSERT_EQ(0, binder_cmd(self->bfd, VAS_TEST_BINDER_SGUNMAP, 0, 0, 0, NULL));
+
+	ASSERT_EQ(0, getrlimit(RLIMIT_MEMLOCK, &old));
+	ASSERT_EQ(0, setrlimit(RLIMIT_MEMLOCK, &lim));
+	EXPECT_EQ(-ENOMEM, sgmap(self->bfd, GPA, 3 * PAGE, 0));
+	EXPECT_EQ(0, sgmap(self->bfd, GPA + 1, PAGE, 0));
+	ASSERT_EQ(0, binder_cmd(self->bfd, VAS_TEST_BINDER_SGUNMAP, 0, 0, 0, NULL));
+	ASSERT_EQ(0, setrlimit(RLIMIT_MEMLOCK, &old));
+}
+
+/* Not invalidated by memslot changes; dirty at unmap when mapped for writing. */
+TEST_F(vmap, sgmap_pins_until_unmap_and_logs_at_unmap)
+{
+	unsigned char byte = 0x3d;
+	uint64_t bitmap = 0;
+	long base = vm_pin_pages();
+
+	ASSERT_EQ(0, sgmap(self->bfd, GPA + PAGE, 2 * PAGE, 1));
+	ASSERT_EQ(0, binder_cmd(self->bfd, VAS_TEST_BINDER_SGMAP_WRITE, 0, GPA + PAGE + 9, 1,
+				&byte));
+	ASSERT_EQ(0, get_dirty_log(self->fd, 0, VAS_DIRTY_LOG_KEEP, &bitmap));
+	EXPECT_EQ(0, bitmap);
+
+	ASSERT_EQ(0, set_memslot(self->fd, 0, VAS_MEM_LOG_DIRTY_PAGES, GPA + 0x100000,
+				 16 * PAGE, self->mem));
+	byte = 0;
+	ASSERT_EQ(0, binder_cmd(self->bfd, VAS_TEST_BINDER_SGMAP_READ, 0, GPA + PAGE + 9, 1,
+				&byte));
+	EXPECT_EQ(0x3d, byte);
+	EXPECT_EQ(base + 2, vm_pin_pages());
+	EXPECT_EQ(0, count_vmap_invalidations(self->bfd));
+
+	/* moved back, then unmapped: pages 1 and 2 are dirty */
+	ASSERT_EQ(0, set_memslot(self->fd, 0, VAS_MEM_LOG_DIRTY_PAGES, GPA, 16 * PAGE,
+				 self->mem));
+	ASSERT_EQ(0, binder_cmd(self->bfd, VAS_TEST_BINDER_SGUNMAP, 0, 0, 0, NULL));
+	EXPECT_EQ(base, vm_pin_pages());
+	ASSERT_EQ(0, get_dirty_log(self->fd, 0, 0, &bitmap));
+	EXPECT_EQ(0x6, bitmap);
+}
+
 TEST_HARNESS_MAIN
