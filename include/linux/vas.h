@@ -18,6 +18,9 @@
 
 #include <linux/bits.h>
 #include <linux/err.h>
+#include <linux/mmu_notifier.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 #include <uapi/linux/vas.h>
 
@@ -117,6 +120,54 @@ struct vas_binder_ops {
  */
 struct vas_vmap_ops {
 	void (*invalidate)(struct vas_vmap *map, void *data);
+};
+
+/**
+ * struct vas_gpc - a gfn->pfn cache: a cached kernel address of guest memory
+ * @lock: Taken for read around every use of @khva, for write by updates;
+ *	usable with interrupts disabled
+ * @refresh_lock: Serializes vas_gpc_refresh(), activate and deactivate
+ * @vas: The vas, set by vas_gpc_init(); the caller keeps it referenced
+ * @gpa: Guest-physical address of the cached range
+ * @len: Length of the cached range; within one page
+ * @flags: VAS_MAP_WRITE if the cache is written through
+ * @active: Between vas_gpc_activate() and vas_gpc_deactivate()
+ * @valid: The translation is current, as far as the mm is concerned
+ * @generation: Memslot generation the translation was made under
+ * @uhva: Owner address of the page
+ * @page: The page, referenced
+ * @khva: Kernel address of @gpa; use only after vas_gpc_check() under @lock
+ * @notifier: Watches the owner page
+ * @notifier_active: @notifier is inserted
+ *
+ * Usage, from any context once activated::
+ *
+ *	read_lock_irqsave(&gpc->lock, flags);
+ *	while (!vas_gpc_check(gpc, len)) {
+ *		read_unlock_irqrestore(&gpc->lock, flags);
+ *		err = vas_gpc_refresh(gpc, len);	// sleeps
+ *		if (err)
+ *			return err;
+ *		read_lock_irqsave(&gpc->lock, flags);
+ *	}
+ *	... use gpc->khva, and vas_gpc_mark_dirty(gpc) after writing ...
+ *	read_unlock_irqrestore(&gpc->lock, flags);
+ */
+struct vas_gpc {
+	rwlock_t lock;
+	struct mutex refresh_lock; /* serializes refreshes */
+	struct vas *vas;
+	u64 gpa;
+	unsigned long len;
+	unsigned int flags;
+	bool active;
+	bool valid;
+	u64 generation;
+	unsigned long uhva;
+	struct page *page;
+	void *khva;
+	struct mmu_interval_notifier notifier;
+	bool notifier_active;
 };
 
 #if IS_ENABLED(CONFIG_VAS)
@@ -312,6 +363,67 @@ struct sg_table *vas_sgmap_table(struct vas_sgmap *map);
  */
 void vas_sgunmap(struct vas_sgmap *map);
 
+/**
+ * vas_gpc_init() - Initialize a gfn->pfn cache
+ * @gpc: The cache, embedded wherever it is convenient
+ * @vas: The vas it translates for; the caller keeps a reference
+ */
+void vas_gpc_init(struct vas_gpc *gpc, struct vas *vas);
+
+/**
+ * vas_gpc_activate() - Start caching a guest range
+ * @gpc: An initialized, inactive cache
+ * @gpa: Guest-physical address
+ * @len: Length; [@gpa, @gpa + @len) must lie within one page
+ * @flags: VAS_MAP_WRITE to write through the cache
+ *
+ * Context: Process context or kernel thread; sleeps.
+ * Return: 0; -EINVAL for bad flags or length; -EBUSY if already active;
+ * or the errors of vas_gpc_refresh(), in which case the cache stays
+ * inactive.
+ */
+int vas_gpc_activate(struct vas_gpc *gpc, u64 gpa, unsigned long len,
+		     unsigned int flags);
+
+/**
+ * vas_gpc_check() - Whether the cached address may be used
+ * @gpc: The cache
+ * @len: Bytes the caller will access from @gpa
+ *
+ * Context: With @gpc->lock held for read.
+ * Return: True if @gpc->khva is valid for @len bytes until the lock is
+ * dropped.
+ */
+bool vas_gpc_check(struct vas_gpc *gpc, unsigned long len);
+
+/**
+ * vas_gpc_refresh() - Translate the cached range again
+ * @gpc: An active cache
+ * @len: Bytes the caller will access
+ *
+ * Context: Process context or kernel thread, without @gpc->lock; sleeps.
+ * Return: 0; -EINVAL if inactive or @len is larger than activated;
+ * -EFAULT if @gpa is in no memslot or the owner page cannot be had;
+ * -EPERM to write a read-only memslot; -ESRCH if the owner is gone.
+ */
+int vas_gpc_refresh(struct vas_gpc *gpc, unsigned long len);
+
+/**
+ * vas_gpc_deactivate() - Stop caching and drop the page
+ * @gpc: The cache
+ *
+ * Context: Process context; sleeps.
+ */
+void vas_gpc_deactivate(struct vas_gpc *gpc);
+
+/**
+ * vas_gpc_mark_dirty() - Log a write through the cache
+ * @gpc: The cache
+ *
+ * Context: Any, typically under @gpc->lock.
+ */
+void vas_gpc_mark_dirty(struct vas_gpc *gpc);
+
 #else /* !CONFIG_VAS */
 
 static inline struct vas *vas_get_from_fd(int fd)
@@ -382,6 +494,34 @@ static inline struct sg_table *vas_sgmap_table(struct vas_sgmap *map)
 }
 
 static inline void vas_sgunmap(struct vas_sgmap *map)
+{
+}
+
+static inline void vas_gpc_init(struct vas_gpc *gpc, struct vas *vas)
+{
+}
+
+static inline int vas_gpc_activate(struct vas_gpc *gpc, u64 gpa,
+				   unsigned long len, unsigned int flags)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline bool vas_gpc_check(struct vas_gpc *gpc, unsigned long len)
+{
+	return false;
+}
+
+static inline int vas_gpc_refresh(struct vas_gpc *gpc, unsigned long len)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline void vas_gpc_deactivate(struct vas_gpc *gpc)
+{
+}
+
+static inline void vas_gpc_mark_dirty(struct vas_gpc *gpc)
 {
 }
 

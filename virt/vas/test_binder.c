@@ -33,6 +33,7 @@ struct vas_test_binder {
 	u64 map_gpa;
 	u64 map_len;
 	bool map_stale;
+	struct vas_gpc gpc;
 	struct vas_sgmap *sgmap;	/* under map_lock too */
 	u64 sgmap_gpa;
 	u64 sgmap_len;
@@ -337,6 +338,52 @@ static int vas_test_binder_sgmap_nents(struct vas_test_binder *tb)
 	return nents;
 }
 
+/* The documented vas_gpc pattern; the copy runs with interrupts off. */
+static int vas_test_binder_gpc_rw(struct vas_test_binder *tb,
+				  const struct vas_test_binder_cmd *cmd)
+{
+	void __user *ubuf = u64_to_user_ptr(cmd->buffer);
+	bool write = cmd->op == VAS_TEST_BINDER_GPC_WRITE;
+	struct vas_gpc *gpc = &tb->gpc;
+	unsigned long flags;
+	int refreshes = 0, err;
+	void *kbuf;
+
+	if (cmd->length > PAGE_SIZE)
+		return -EINVAL;
+	kbuf = kzalloc(PAGE_SIZE, GFP_KERNEL);
+	if (!kbuf)
+		return -ENOMEM;
+	if (write && copy_from_user(kbuf, ubuf, cmd->length)) {
+		err = -EFAULT;
+		goto out;
+	}
+
+	read_lock_irqsave(&gpc->lock, flags);
+	while (!vas_gpc_check(gpc, cmd->length)) {
+		read_unlock_irqrestore(&gpc->lock, flags);
+		err = vas_gpc_refresh(gpc, cmd->length);
+		if (err)
+			goto out;
+		refreshes++;
+		read_lock_irqsave(&gpc->lock, flags);
+	}
+	if (write) {
+		memcpy(gpc->khva, kbuf, cmd->length);
+		vas_gpc_mark_dirty(gpc);
+	} else {
+		memcpy(kbuf, gpc->khva, cmd->length);
+	}
+	read_unlock_irqrestore(&gpc->lock, flags);
+
+	err = refreshes;
+	if (!write && copy_to_user(ubuf, kbuf, cmd->length))
+		err = -EFAULT;
+out:
+	kfree(kbuf);
+	return err;
+}
+
 static const struct vas_binder_ops vas_test_binder_ops = {
 	.prepare = vas_test_binder_prepare,
 	.commit = vas_test_binder_commit,
@@ -411,7 +458,8 @@ static long vas_test_binder_ioctl(struct file *filp, unsigned int ioctl,
 	if (err)
 		return err;
 	if (cmd.flags && cmd.op != VAS_TEST_BINDER_VMAP &&
-	    cmd.op != VAS_TEST_BINDER_SGMAP)
+	    cmd.op != VAS_TEST_BINDER_SGMAP &&
+	    cmd.op != VAS_TEST_BINDER_GPC_ACTIVATE)
 		return -EINVAL;
 
 	switch (cmd.op) {
@@ -445,6 +493,17 @@ static long vas_test_binder_ioctl(struct file *filp, unsigned int ioctl,
 		return vas_test_binder_sgmap_rw(tb, &cmd);
 	case VAS_TEST_BINDER_SGMAP_NENTS:
 		return vas_test_binder_sgmap_nents(tb);
+	case VAS_TEST_BINDER_GPC_ACTIVATE:
+		if (cmd.flags & ~VAS_TEST_MAP_WRITE)
+			return -EINVAL;
+		return vas_gpc_activate(&tb->gpc, cmd.gpa, cmd.length,
+					cmd.flags ? VAS_MAP_WRITE : 0);
+	case VAS_TEST_BINDER_GPC_DEACTIVATE:
+		vas_gpc_deactivate(&tb->gpc);
+		return 0;
+	case VAS_TEST_BINDER_GPC_READ:
+	case VAS_TEST_BINDER_GPC_WRITE:
+		return vas_test_binder_gpc_rw(tb, &cmd);
 	default:
 		return -EINVAL;
 	}
@@ -456,6 +515,7 @@ static int vas_test_binder_release_file(struct inode *inode, struct file *filp)
 
 	vas_test_binder_vunmap(tb);
 	vas_test_binder_sgunmap(tb);
+	vas_gpc_deactivate(&tb->gpc);
 	vas_unbind(tb->binder);
 	kfree(tb);
 	return 0;
@@ -486,6 +546,7 @@ int vas_test_binder_create(struct vas *vas)
 	spin_lock_init(&tb->lock);
 	INIT_KFIFO(tb->events);
 	tb->vas = vas;
+	vas_gpc_init(&tb->gpc, vas);
 	tb->binder = vas_bind(vas, &vas_test_binder_ops, tb);
 	if (IS_ERR(tb->binder)) {
 		fd = PTR_ERR(tb->binder);

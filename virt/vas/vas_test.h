@@ -126,6 +126,11 @@ enum vas_test_binder_op {
 	VAS_TEST_BINDER_SGMAP_READ = 10,	/* copy out of the sgmap's pages */
 	VAS_TEST_BINDER_SGMAP_WRITE = 11,	/* copy into them */
 	VAS_TEST_BINDER_SGMAP_NENTS = 12,	/* returns the sg_table's nents */
+	VAS_TEST_BINDER_GPC_ACTIVATE = 13,	/* vas_gpc_activate() [@gpa, +@length) */
+	VAS_TEST_BINDER_GPC_DEACTIVATE = 14,
+	VAS_TEST_BINDER_GPC_READ = 15,	/* copy @length bytes out, irqs off; */
+	VAS_TEST_BINDER_GPC_WRITE = 16,	/* in, and mark dirty; both return */
+					/* the number of refreshes needed */
 };
 
 /* Flags of struct vas_test_binder_cmd */
@@ -136,7 +141,7 @@ enum vas_test_binder_op {
  * @size: sizeof(struct vas_test_binder_cmd)
  * @op: enum vas_test_binder_op
  * @veto: SET_VETO: positive errno for ->prepare to return, 0 to accept
- * @flags: VMAP, SGMAP: VAS_TEST_MAP_WRITE for a writable mapping
+ * @flags: VMAP, SGMAP, GPC_ACTIVATE: VAS_TEST_MAP_WRITE for writing
  * @gpa: Guest-physical address
  * @length: Bytes, at most 1 MiB
  * @buffer: READ/WRITE/VMAP_READ/VMAP_WRITE: the caller's buffer
@@ -144,7 +149,8 @@ enum vas_test_binder_op {
  * A test binder holds at most one vmap. VMAP_READ and VMAP_WRITE copy
  * through it with memcpy(), under the lock its ->invalidate takes: after
  * an invalidation they fail with ESTALE instead of touching the pages.
- * It also holds at most one sgmap, copied with sg_pcopy_{to,from}_buffer().
+ * It also holds at most one sgmap, copied with sg_pcopy_{to,from}_buffer(),
+ * and one gfn->pfn cache, used with interrupts disabled.
  */
 struct vas_test_binder_cmd {
 	__u32 size;
