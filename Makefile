@@ -5,6 +5,7 @@
 #   make run     build everything, boot the kernel and run the vas demo
 #   make check   build everything, boot the test kernel, run every KUnit
 #                suite and selftest, print "N passed, N failed"
+#   make bench   boot and print the benchmark's ratios (make check runs it too)
 #   make lint    checkpatch --strict and sparse on the vas sources
 #
 # The base kernel comes from Debian's linux-source-6.12; patches/ is a short
@@ -32,11 +33,12 @@ USERCFLAGS := -static -O2 -g -Wall \
               -D_GNU_SOURCE -isystem $(OBJ)/usr/include \
               -I $(SRC)/tools/testing/selftests -iquote $(TOP)/virt/vas
 SELFTESTS  := $(patsubst $(TOP)/tests/selftests/%.c,%,$(wildcard $(TOP)/tests/selftests/*/*.c))
+BENCHES    := $(patsubst $(TOP)/tests/bench/%.c,bench/%,$(wildcard $(TOP)/tests/bench/*.c))
 QEMU_TIMEOUT ?= 900
 
 export CCACHE_BASEDIR := $(BUILD)
 
-.PHONY: all run check lint deps kernel source overlay config headers \
+.PHONY: all run check bench lint deps kernel source overlay config headers \
         selftests initramfs clean distclean FORCE
 .DEFAULT_GOAL := all
 
@@ -107,18 +109,23 @@ $(TESTS_BIN)/%: $(TOP)/tests/selftests/%.c $(wildcard $(TOP)/tests/selftests/*/*
 	@echo "  CC      $*"
 	@$(USERCC) $(USERCFLAGS) -o $@ $< -lpthread
 
+$(TESTS_BIN)/bench/%: $(TOP)/tests/bench/%.c $(wildcard $(TOP)/tests/selftests/*/*.h) kernel
+	@mkdir -p $(dir $@)
+	@echo "  CC      bench/$*"
+	@$(USERCC) $(USERCFLAGS) -I $(TOP)/tests/selftests/vas -o $@ $<
+
 $(TESTS_BIN)/vas-demo: $(TOP)/samples/vas/vas-demo.c kernel
 	@mkdir -p $(dir $@)
 	@echo "  CC      vas-demo"
 	@$(USERCC) $(USERCFLAGS) -o $@ $<
 
-selftests: $(addprefix $(TESTS_BIN)/,$(SELFTESTS)) $(TESTS_BIN)/vas-demo
+selftests: $(addprefix $(TESTS_BIN)/,$(SELFTESTS) $(BENCHES)) $(TESTS_BIN)/vas-demo
 
 initramfs: $(BUILD)/initramfs.cpio.gz
 
 $(BUILD)/initramfs.cpio.gz: selftests $(TOP)/tests/qemu/init $(TOP)/tests/qemu/mkinitramfs.sh FORCE
 	@$(TOP)/tests/qemu/mkinitramfs.sh $(BUILD)/initramfs $@ $(TOP)/tests/qemu/init \
-		$(TESTS_BIN) $(SELFTESTS)
+		$(TESTS_BIN) "$(BENCHES)" $(SELFTESTS)
 
 # ---------------------------------------------------------------- jobs
 run: all
@@ -126,6 +133,13 @@ run: all
 		$(BUILD)/initramfs.cpio.gz run $(BUILD)/logs $(QEMU_TIMEOUT)
 	@python3 $(TOP)/tests/qemu/results.py run $(BUILD)/logs/run-console.log \
 		$(BUILD)/logs/run-output.log
+
+# The benchmark alone: prints vas/anchor ratios measured in one boot
+bench: all
+	@$(TOP)/tests/qemu/boot.sh $(OBJ)/arch/x86/boot/bzImage \
+		$(BUILD)/initramfs.cpio.gz bench $(BUILD)/logs $(QEMU_TIMEOUT)
+	@python3 $(TOP)/tests/qemu/results.py bench $(BUILD)/logs/bench-console.log \
+		$(BUILD)/logs/bench-output.log
 
 check: all lint
 	@$(TOP)/tests/qemu/boot.sh $(OBJ)/arch/x86/boot/bzImage \

@@ -11,6 +11,10 @@ results.py check CONSOLE_LOG OUTPUT_LOG
 
 results.py run CONSOLE_LOG OUTPUT_LOG
     Fails if the demo did not finish with status 0 or the kernel splatted.
+
+results.py bench CONSOLE_LOG OUTPUT_LOG
+    Fails if a benchmark did not finish with status 0 or the kernel
+    splatted. Benchmarks print figures; they are not tests.
 """
 import re
 import sys
@@ -141,6 +145,10 @@ def main():
     if mode == "check":
         kunit(console, tally)
         selftests(output, tally)
+    elif mode == "bench":
+        ends = [line for line in output if line.startswith("VAS-BENCH-END ")]
+        if not ends or any(not line.endswith(" rc=0") for line in ends):
+            tally.problem("a benchmark did not finish with status 0")
     elif not any(line.startswith("VAS-DEMO-END rc=0") for line in output):
         tally.problem("the demo did not finish with status 0")
     splats(console, tally)

@@ -7,19 +7,25 @@
  * xarray, for VAS_SET_MEMSLOT) and "which memslot holds gfn G" (a latched
  * RB-tree, include/linux/rbtree_latch.h, for every guest-memory access).
  *
- * Readers are lockless: they hold vas->srcu and look up under RCU. Both
- * structures are intrusive or need no allocation to replace or remove an
- * entry, so a memslot change that passed validation cannot fail halfway.
- * Published memslots are immutable; a move or a flags change publishes a
- * new memslot before it retires the old one, so a concurrent reader finds
- * either the old or the new layout, never a hole. A retired memslot is
- * freed after synchronize_srcu(), which is also what guarantees that when
- * VAS_SET_MEMSLOT returns, no access is still using the old layout.
+ * Readers are lockless: they hold vas->srcu, and memslots (the tree's
+ * nodes) are freed only after an SRCU grace period, so the latched tree
+ * needs no RCU read lock of its own. Both structures are intrusive or need
+ * no allocation to replace or remove an entry, so a memslot change that
+ * passed validation cannot fail halfway. Published memslots are immutable;
+ * a move or a flags change publishes a new memslot before it retires the
+ * old one, so a concurrent reader finds either the old or the new layout,
+ * never a hole. Retiring waits for synchronize_srcu(), which is what
+ * guarantees that when VAS_SET_MEMSLOT returns, no access is still using
+ * the old layout.
  *
  * Memslots never overlap, so a lookup key that is a gfn range finds the
- * memslot overlapping it, if any, in O(log n); a per-vas hint (the id of
- * the last memslot found) short-cuts repeated lookups and is validated
- * against the xarray on every use, so it can never point to a freed slot.
+ * memslot overlapping it, if any, in O(log n). A per-vas hint, the last
+ * memslot found, short-cuts repeated lookups like KVM's last_used_slot.
+ * A retired memslot is marked dead before it is unpublished, so no new
+ * lookup uses it through the hint; a reader that found it earlier may
+ * still store it in the hint, so after the grace period the hint is
+ * cleared once more and the memslot freed only after a second grace
+ * period (call_srcu()).
  *
  * vas->generation is bumped after a change is published and before the
  * old memslot is retired. A cache that reads the generation before its
@@ -88,9 +94,8 @@ static struct vas_memslot *vas_memslot_find_range(struct vas *vas, u64 first,
 	struct vas_gfn_range key = { .first = first, .last = last };
 	struct latch_tree_node *node;
 
-	rcu_read_lock();
+	/* Nodes are freed after an SRCU grace period: see the top. */
 	node = latch_tree_find(&key, &vas->gfn_tree, &vas_gfn_tree_ops);
-	rcu_read_unlock();
 	return node ? to_memslot(node) : NULL;
 }
 
@@ -109,13 +114,14 @@ struct vas_memslot *vas_memslot_lookup(struct vas *vas, u64 gfn)
 
 	vas_assert_lookup_allowed(vas);
 
-	slot = xa_load(&vas->slots, READ_ONCE(vas->last_used_slot));
-	if (slot && gfn >= slot->base_gfn && gfn <= vas_memslot_last_gfn(slot))
+	slot = READ_ONCE(vas->last_used_slot);
+	if (slot && !READ_ONCE(slot->dead) && gfn >= slot->base_gfn &&
+	    gfn <= vas_memslot_last_gfn(slot))
 		return slot;
 
 	slot = vas_memslot_find_range(vas, gfn, gfn);
 	if (slot)
-		WRITE_ONCE(vas->last_used_slot, slot->id);
+		WRITE_ONCE(vas->last_used_slot, slot);
 	return slot;
 }
 
@@ -150,6 +156,11 @@ static void vas_memslot_free(struct vas_memslot *slot)
 	kfree(slot);
 }
 
+static void vas_memslot_free_rcu(struct rcu_head *head)
+{
+	vas_memslot_free(container_of(head, struct vas_memslot, rcu));
+}
+
 /* Called when the last reference is gone: no reader can exist any more. */
 void vas_memslots_destroy(struct vas *vas)
 {
@@ -159,6 +170,8 @@ void vas_memslots_destroy(struct vas *vas)
 	xa_for_each(&vas->slots, id, slot)
 		vas_memslot_free(slot);
 	xa_destroy(&vas->slots);
+	/* Retired memslots still waiting for their grace period */
+	srcu_barrier(&vas->srcu);
 }
 
 static int vas_memslot_check_request(const struct vas_set_memslot *req)
@@ -311,12 +324,15 @@ static void vas_memslot_discard(struct vas *vas, struct vas_memslot *old,
 }
 
 /*
- * Publishes @new in place of @old (either may be NULL), then waits until no
- * reader can hold @old any more and frees it. Cannot fail.
+ * Publishes @new in place of @old (either may be NULL), waits until no
+ * access uses @old any more, and frees it after one more grace period (see
+ * the top for the lookup hint). Cannot fail.
  */
 static void vas_memslot_install(struct vas *vas, struct vas_memslot *old,
 				struct vas_memslot *new)
 {
+	if (old)
+		WRITE_ONCE(old->dead, true);
 	if (new) {
 		xa_store(&vas->slots, new->id, new, GFP_KERNEL_ACCOUNT);
 		latch_tree_insert(&new->gfn_node, &vas->gfn_tree,
@@ -332,9 +348,10 @@ static void vas_memslot_install(struct vas *vas, struct vas_memslot *old,
 		return;
 
 	synchronize_srcu_expedited(&vas->srcu);
+	cmpxchg(&vas->last_used_slot, old, NULL);
 	if (new && new->dirty_bitmap == old->dirty_bitmap)
 		old->dirty_bitmap = NULL;
-	vas_memslot_free(old);
+	call_srcu(&vas->srcu, &old->rcu, vas_memslot_free_rcu);
 }
 
 /**

@@ -63,6 +63,8 @@ struct mm_struct;
  * @dirty_bitmap: With VAS_MEM_LOG_DIRTY_PAGES, a bit per page written
  *	through the vas; handed on to the memslot that replaces this one on a
  *	move or flags change, freed with the last memslot that uses it
+ * @dead: Retired: lookups must not take it from vas->last_used_slot
+ * @rcu: For freeing after an SRCU grace period
  *
  * A published memslot is never changed: a move or a flags change publishes
  * a new one and retires the old one, so that a reader that found a memslot
@@ -76,6 +78,8 @@ struct vas_memslot {
 	u32 id;
 	struct latch_tree_node gfn_node;
 	unsigned long *dirty_bitmap;
+	bool dead;
+	struct rcu_head rcu;
 };
 
 /**
@@ -88,8 +92,8 @@ struct vas_memslot {
  * @gfn_tree: Guest frame ranges -> struct vas_memslot, RCU-safe lookups
  * @slots: Memslot id -> struct vas_memslot
  * @generation: Bumped by every memslot change; read locklessly
- * @last_used_slot: Id of the memslot the last lookup found, a hint
- *	validated against @slots on use
+ * @last_used_slot: The memslot the last lookup found, a hint; never a
+ *	freed memslot, and ignored once the memslot is dead
  * @binders: struct vas_binder list; changed under @slots_lock, walked
  *	under @slots_lock or @srcu
  * @mn: Follows the owner's mm for the binders (unmaps, exit)
@@ -107,7 +111,7 @@ struct vas {
 	struct latch_tree_root gfn_tree;
 	struct xarray slots;
 	u64 generation;
-	u32 last_used_slot;
+	struct vas_memslot *last_used_slot;
 	struct list_head binders;
 	struct mmu_notifier mn;
 	struct task_struct *owner_task;
@@ -197,6 +201,16 @@ long vas_test_ioctl(struct vas *vas, void __user *arg);
 int vas_test_binder_create(struct vas *vas);
 #else
 static inline long vas_test_ioctl(struct vas *vas, void __user *arg)
+{
+	return -ENOTTY;
+}
+#endif
+
+/* bench.c */
+#if IS_ENABLED(CONFIG_VAS_BENCH)
+long vas_test_bench_ioctl(struct vas *vas, void __user *arg);
+#else
+static inline long vas_test_bench_ioctl(struct vas *vas, void __user *arg)
 {
 	return -ENOTTY;
 }

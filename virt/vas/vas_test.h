@@ -12,6 +12,7 @@
 
 #define VAS_CMD_TEST		0x1f
 #define VAS_CMD_TEST_BINDER	0x1e
+#define VAS_CMD_TEST_BENCH	0x1d
 
 /* Operations of the test interface, CONFIG_VAS_TEST only */
 enum vas_test_op {
@@ -163,5 +164,58 @@ struct vas_test_binder_cmd {
 };
 
 #define VAS_TEST_BINDER		_IO(VAS_TYPE, VAS_CMD_TEST_BINDER)
+
+/**
+ * struct vas_test_bench - ioctl(VAS_TEST_BENCH) on a vas fd, CONFIG_VAS_BENCH
+ * @size: sizeof(struct vas_test_bench)
+ * @iterations: Repetitions of each measured operation
+ * @context: enum vas_test_context the access loops run in
+ * @kvm_fd: A KVM VM fd whose memslots mirror the vas's (same guest
+ *	addresses, same owner memory), or -1 to skip the KVM anchors;
+ *	only used in the owner's own context
+ * @gpa: 64 KiB of guest memory inside one memslot, for the copies
+ * @lookup_gpa: First guest address for the lookup loop
+ * @lookup_stride: Step between looked-up addresses
+ * @lookup_count: Number of distinct addresses, cycled through
+ * @path_taken: Output: enum vas_test_path of the access loops
+ * @memcpy_64k_ns: Output: memcpy() of 64 KiB between kernel buffers
+ * @copy_from_user_64k_ns: Output: copy_from_user() of the same 64 KiB of
+ *	owner memory (owner context only)
+ * @vas_read_64k_ns: Output: vas_read() of 64 KiB
+ * @vas_write_64k_ns: Output: vas_write() of 64 KiB
+ * @vas_read_8_ns: Output: vas_read() of 8 bytes
+ * @kvm_read_8_ns: Output: kvm_read_guest() of 8 bytes
+ * @vas_gpc_read_ns: Output: vas_gpc_check() and an 8-byte read
+ * @kvm_gpc_read_ns: Output: kvm_gpc_check() and an 8-byte read
+ * @vas_lookup_ns: Output: one vas memslot lookup
+ * @kvm_lookup_ns: Output: one gfn_to_memslot()
+ *
+ * All outputs are nanoseconds per operation, measured in one call, so
+ * their ratios compare paths under the same conditions; 0 means "not
+ * measured".
+ */
+struct vas_test_bench {
+	__u32 size;
+	__u32 iterations;
+	__u32 context;
+	__s32 kvm_fd;
+	__aligned_u64 gpa;
+	__aligned_u64 lookup_gpa;
+	__aligned_u64 lookup_stride;
+	__u32 lookup_count;
+	__u32 path_taken;
+	__aligned_u64 memcpy_64k_ns;
+	__aligned_u64 copy_from_user_64k_ns;
+	__aligned_u64 vas_read_64k_ns;
+	__aligned_u64 vas_write_64k_ns;
+	__aligned_u64 vas_read_8_ns;
+	__aligned_u64 kvm_read_8_ns;
+	__aligned_u64 vas_gpc_read_ns;
+	__aligned_u64 kvm_gpc_read_ns;
+	__aligned_u64 vas_lookup_ns;
+	__aligned_u64 kvm_lookup_ns;
+};
+
+#define VAS_TEST_BENCH		_IO(VAS_TYPE, VAS_CMD_TEST_BENCH)
 
 #endif /* _VAS_TEST_H */

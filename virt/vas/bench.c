@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vas micro-benchmarks (CONFIG_VAS_BENCH, test kernels only)
+ *
+ * The VAS_TEST_BENCH ioctl times vas paths against anchors measured in the
+ * same call: memcpy() of the same size for vas_read()/vas_write(), and,
+ * a raw copy_from_user() of the owner memory (the floor of the owner path,
+ * and under emulation far slower than memcpy()), and,
+ * given a KVM VM whose memslots mirror the vas, kvm_read_guest(), KVM's
+ * gfn_to_pfn_cache and gfn_to_memslot() for the 8-byte read, the cache and
+ * the memslot lookup. Under emulation absolute times mean little; the
+ * ratios are what tests/bench/ prints. This is the only vas code that
+ * knows about KVM, and only to compare with it.
+ */
+#include <linux/completion.h>
+#include <linux/file.h>
+#include <linux/kthread.h>
+#include <linux/kvm_host.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
+#include <linux/uaccess.h>
+
+#include "vas_private.h"
+#include "vas_test.h"
+
+#define BENCH_COPY	SZ_64K
+
+struct vas_bench {
+	struct vas *vas;
+	struct kvm *kvm;
+	void __user *uaddr;
+	struct vas_test_bench *cmd;
+	void *src, *dst;
+	int err;
+	struct completion done;
+};
+
+/* Nanoseconds per operation of @n operations started at @t0 */
+static u64 ns_per_op(u64 t0, u32 n)
+{
+	return div_u64(ktime_get_ns() - t0, n);
+}
+
+static void vas_bench_copies(struct vas_bench *b)
+{
+	struct vas_test_bench *cmd = b->cmd;
+	u32 i, n = cmd->iterations;
+	int err = 0;
+	u64 t0;
+
+	cmd->path_taken = vas_access_path(b->vas);
+	t0 = ktime_get_ns();
+	for (i = 0; i < n; i++)
+		memcpy(b->dst, b->src, BENCH_COPY);
+	cmd->memcpy_64k_ns = ns_per_op(t0, n);
+	if (cmd->path_taken == VAS_PATH_OWNER && b->uaddr) {
+		t0 = ktime_get_ns();
+		for (i = 0; i < n; i++)
+			err |= copy_from_user(b->dst, b->uaddr, BENCH_COPY) ?
+			       -EFAULT : 0;
+		cmd->copy_from_user_64k_ns = ns_per_op(t0, n);
+	}
+	t0 = ktime_get_ns();
+	for (i = 0; i < n; i++)
+		err |= vas_read(b->vas, cmd->gpa, b->dst, BENCH_COPY);
+	cmd->vas_read_64k_ns = ns_per_op(t0, n);
+	t0 = ktime_get_ns();
+	for (i = 0; i < n; i++)
+		err |= vas_write(b->vas, cmd->gpa, b->src, BENCH_COPY);
+	cmd->vas_write_64k_ns = ns_per_op(t0, n);
+	t0 = ktime_get_ns();
+	for (i = 0; i < n; i++)
+		err |= vas_read(b->vas, cmd->gpa, b->dst, 8);
+	cmd->vas_read_8_ns = ns_per_op(t0, n);
+	b->err = err;
+}
+
+static int vas_bench_kthread(void *data)
+{
+	struct vas_bench *b = data;
+
+	vas_bench_copies(b);
+	complete(&b->done);
+	return 0;
+}
+
+/* The cache anchors: both the documented check-then-read pattern. */
+static int vas_bench_gpc(struct vas_bench *b)
+{
+	struct vas_test_bench *cmd = b->cmd;
+	struct gfn_to_pfn_cache kgpc;
+	u32 i, n = cmd->iterations;
+	struct vas_gpc gpc;
+	unsigned long flags;
+	u64 val = 0, t0;
+	int err, idx;
+
+	vas_gpc_init(&gpc, b->vas);
+	err = vas_gpc_activate(&gpc, cmd->gpa, 8, 0);
+	if (err)
+		return err;
+	t0 = ktime_get_ns();
+	for (i = 0; i < n; i++) {
+		read_lock_irqsave(&gpc.lock, flags);
+		if (vas_gpc_check(&gpc, 8))
+			val += *(u64 *)gpc.khva;
+		else
+			err = -EAGAIN;
+		read_unlock_irqrestore(&gpc.lock, flags);
+	}
+	cmd->vas_gpc_read_ns = ns_per_op(t0, n);
+	vas_gpc_deactivate(&gpc);
+	if (err || !b->kvm)
+		return err;
+
+	/* KVM's users hold kvm->srcu, as a vCPU does while it runs. */
+	kvm_gpc_init(&kgpc, b->kvm);
+	idx = srcu_read_lock(&b->kvm->srcu);
+	err = kvm_gpc_activate(&kgpc, cmd->gpa, 8);
+	if (err) {
+		srcu_read_unlock(&b->kvm->srcu, idx);
+		return err;
+	}
+	t0 = ktime_get_ns();
+	for (i = 0; i < n; i++) {
+		read_lock_irqsave(&kgpc.lock, flags);
+		if (kvm_gpc_check(&kgpc, 8))
+			val += *(u64 *)kgpc.khva;
+		else
+			err = -EAGAIN;
+		read_unlock_irqrestore(&kgpc.lock, flags);
+	}
+	cmd->kvm_gpc_read_ns = ns_per_op(t0, n);
+	srcu_read_unlock(&b->kvm->srcu, idx);
+	kvm_gpc_deactivate(&kgpc);
+	/* Keep the loads. */
+	WRITE_ONCE(*(u64 *)b->dst, val);
+	return err;
+}
+
+static int vas_bench_kvm_read(struct vas_bench *b)
+{
+	struct vas_test_bench *cmd = b->cmd;
+	u32 i, n = cmd->iterations;
+	int err = 0, idx;
+	u64 t0;
+
+	t0 = ktime_get_ns();
+	for (i = 0; i < n; i++) {
+		idx = srcu_read_lock(&b->kvm->srcu);
+		err |= kvm_read_guest(b->kvm, cmd->gpa, b->dst, 8);
+		srcu_read_unlock(&b->kvm->srcu, idx);
+	}
+	cmd->kvm_read_8_ns = ns_per_op(t0, n);
+	return err;
+}
+
+static int vas_bench_lookup(struct vas_bench *b)
+{
+	struct vas_test_bench *cmd = b->cmd;
+	u32 i, n = cmd->iterations * 16, count = max(cmd->lookup_count, 1U);
+	unsigned long misses = 0;
+	u64 gfn, t0;
+	int idx;
+
+	idx = srcu_read_lock(&b->vas->srcu);
+	t0 = ktime_get_ns();
+	for (i = 0; i < n; i++) {
+		gfn = (cmd->lookup_gpa + (i % count) * cmd->lookup_stride) >>
+		      PAGE_SHIFT;
+		misses += !vas_memslot_lookup(b->vas, gfn);
+	}
+	cmd->vas_lookup_ns = ns_per_op(t0, n);
+	srcu_read_unlock(&b->vas->srcu, idx);
+	if (!b->kvm)
+		return misses ? -EFAULT : 0;
+
+	idx = srcu_read_lock(&b->kvm->srcu);
+	t0 = ktime_get_ns();
+	for (i = 0; i < n; i++) {
+		gfn = (cmd->lookup_gpa + (i % count) * cmd->lookup_stride) >>
+		      PAGE_SHIFT;
+		misses += !gfn_to_memslot(b->kvm, gfn);
+	}
+	cmd->kvm_lookup_ns = ns_per_op(t0, n);
+	srcu_read_unlock(&b->kvm->srcu, idx);
+	return misses ? -EFAULT : 0;
+}
+
+/* The owner address behind @gpa, for the raw copy_from_user() anchor */
+static void __user *vas_bench_uaddr(struct vas *vas, u64 gpa)
+{
+	struct vas_memslot *slot;
+	void __user *uaddr = NULL;
+	int idx;
+
+	idx = srcu_read_lock(&vas->srcu);
+	slot = vas_memslot_lookup(vas, gpa >> PAGE_SHIFT);
+	if (slot)
+		uaddr = (void __user *)slot->userspace_addr +
+			(gpa - (slot->base_gfn << PAGE_SHIFT));
+	srcu_read_unlock(&vas->srcu, idx);
+	return uaddr;
+}
+
+long vas_test_bench_ioctl(struct vas *vas, void __user *uarg)
+{
+	struct vas_bench b = { .vas = vas };
+	struct vas_test_bench cmd;
+	struct file *kvm_file = NULL;
+	struct task_struct *task;
+	u32 usize;
+	int err;
+
+	if (get_user(usize, (u32 __user *)uarg))
+		return -EFAULT;
+	if (usize < offsetofend(struct vas_test_bench, kvm_lookup_ns))
+		return -EINVAL;
+	err = copy_struct_from_user(&cmd, sizeof(cmd), uarg, usize);
+	if (err)
+		return err;
+	if (!cmd.iterations || cmd.iterations > 1000000 ||
+	    cmd.context > VAS_TEST_KTHREAD)
+		return -EINVAL;
+	b.cmd = &cmd;
+
+	if (cmd.kvm_fd >= 0) {
+		kvm_file = fget(cmd.kvm_fd);
+		if (!kvm_file)
+			return -EBADF;
+		if (!file_is_kvm(kvm_file)) {
+			err = -EINVAL;
+			goto out_fput;
+		}
+		b.kvm = kvm_file->private_data;
+		if (b.kvm->mm != current->mm || cmd.context != VAS_TEST_CALLER) {
+			err = -EINVAL;
+			goto out_fput;
+		}
+	}
+
+	b.uaddr = vas_bench_uaddr(vas, cmd.gpa);
+	b.src = kvzalloc(BENCH_COPY, GFP_KERNEL);
+	b.dst = kvzalloc(BENCH_COPY, GFP_KERNEL);
+	err = -ENOMEM;
+	if (!b.src || !b.dst)
+		goto out_free;
+
+	if (cmd.context == VAS_TEST_KTHREAD) {
+		init_completion(&b.done);
+		task = kthread_run(vas_bench_kthread, &b, "vas-bench");
+		if (IS_ERR(task)) {
+			err = PTR_ERR(task);
+			goto out_free;
+		}
+		wait_for_completion(&b.done);
+	} else {
+		vas_bench_copies(&b);
+	}
+	err = b.err;
+	if (!err)
+		err = vas_bench_gpc(&b);
+	if (!err && b.kvm)
+		err = vas_bench_kvm_read(&b);
+	if (!err)
+		err = vas_bench_lookup(&b);
+	if (!err && copy_to_user(uarg, &cmd, min_t(u32, usize, sizeof(cmd))))
+		err = -EFAULT;
+out_free:
+	kvfree(b.src);
+	kvfree(b.dst);
+out_fput:
+	if (kvm_file)
+		fput(kvm_file);
+	return err;
+}
