@@ -11,9 +11,11 @@
  * the vas fd, and hold a vmap that it reads and writes with memcpy().
  */
 #include <linux/anon_inodes.h>
+#include <linux/completion.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/kfifo.h>
+#include <linux/kthread.h>
 #include <linux/overflow.h>
 #include <linux/scatterlist.h>
 #include <linux/sizes.h>
@@ -384,6 +386,53 @@ out:
 	return err;
 }
 
+static int vas_test_binder_gpc_activate(struct vas_test_binder *tb,
+					const struct vas_test_binder_cmd *cmd)
+{
+	if (cmd->flags & ~VAS_TEST_MAP_WRITE)
+		return -EINVAL;
+	return vas_gpc_activate(&tb->gpc, cmd->gpa, cmd->length,
+				cmd->flags ? VAS_MAP_WRITE : 0);
+}
+
+typedef int (*vas_test_binder_fn)(struct vas_test_binder *tb,
+				  const struct vas_test_binder_cmd *cmd);
+
+struct vas_test_binder_work {
+	vas_test_binder_fn fn;
+	struct vas_test_binder *tb;
+	const struct vas_test_binder_cmd *cmd;
+	int ret;
+	struct completion done;
+};
+
+static int vas_test_binder_work_fn(void *data)
+{
+	struct vas_test_binder_work *work = data;
+
+	work->ret = work->fn(work->tb, work->cmd);
+	complete(&work->done);
+	return 0;
+}
+
+/* Runs @fn in the caller, or in a kernel thread (the kthread path) */
+static int vas_test_binder_call(vas_test_binder_fn fn,
+				struct vas_test_binder *tb,
+				const struct vas_test_binder_cmd *cmd)
+{
+	struct vas_test_binder_work work = { .fn = fn, .tb = tb, .cmd = cmd };
+	struct task_struct *task;
+
+	if (cmd->context == VAS_TEST_CALLER)
+		return fn(tb, cmd);
+	init_completion(&work.done);
+	task = kthread_run(vas_test_binder_work_fn, &work, "vas-test-binder");
+	if (IS_ERR(task))
+		return PTR_ERR(task);
+	wait_for_completion(&work.done);
+	return work.ret;
+}
+
 static const struct vas_binder_ops vas_test_binder_ops = {
 	.prepare = vas_test_binder_prepare,
 	.commit = vas_test_binder_commit,
@@ -457,6 +506,12 @@ static long vas_test_binder_ioctl(struct file *filp, unsigned int ioctl,
 	err = copy_struct_from_user(&cmd, sizeof(cmd), uarg, usize);
 	if (err)
 		return err;
+	if (cmd.context > VAS_TEST_KTHREAD || cmd.__pad)
+		return -EINVAL;
+	if (cmd.context && cmd.op != VAS_TEST_BINDER_VMAP &&
+	    cmd.op != VAS_TEST_BINDER_SGMAP &&
+	    cmd.op != VAS_TEST_BINDER_GPC_ACTIVATE)
+		return -EINVAL;
 	if (cmd.flags && cmd.op != VAS_TEST_BINDER_VMAP &&
 	    cmd.op != VAS_TEST_BINDER_SGMAP &&
 	    cmd.op != VAS_TEST_BINDER_GPC_ACTIVATE)
@@ -478,14 +533,14 @@ static long vas_test_binder_ioctl(struct file *filp, unsigned int ioctl,
 	case VAS_TEST_BINDER_WRITE:
 		return vas_test_binder_rw(tb, &cmd);
 	case VAS_TEST_BINDER_VMAP:
-		return vas_test_binder_vmap(tb, &cmd);
+		return vas_test_binder_call(vas_test_binder_vmap, tb, &cmd);
 	case VAS_TEST_BINDER_VUNMAP:
 		return vas_test_binder_vunmap(tb);
 	case VAS_TEST_BINDER_VMAP_READ:
 	case VAS_TEST_BINDER_VMAP_WRITE:
 		return vas_test_binder_vmap_rw(tb, &cmd);
 	case VAS_TEST_BINDER_SGMAP:
-		return vas_test_binder_sgmap(tb, &cmd);
+		return vas_test_binder_call(vas_test_binder_sgmap, tb, &cmd);
 	case VAS_TEST_BINDER_SGUNMAP:
 		return vas_test_binder_sgunmap(tb);
 	case VAS_TEST_BINDER_SGMAP_READ:
@@ -494,10 +549,8 @@ static long vas_test_binder_ioctl(struct file *filp, unsigned int ioctl,
 	case VAS_TEST_BINDER_SGMAP_NENTS:
 		return vas_test_binder_sgmap_nents(tb);
 	case VAS_TEST_BINDER_GPC_ACTIVATE:
-		if (cmd.flags & ~VAS_TEST_MAP_WRITE)
-			return -EINVAL;
-		return vas_gpc_activate(&tb->gpc, cmd.gpa, cmd.length,
-					cmd.flags ? VAS_MAP_WRITE : 0);
+		return vas_test_binder_call(vas_test_binder_gpc_activate, tb,
+					    &cmd);
 	case VAS_TEST_BINDER_GPC_DEACTIVATE:
 		vas_gpc_deactivate(&tb->gpc);
 		return 0;

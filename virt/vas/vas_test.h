@@ -146,6 +146,8 @@ enum vas_test_binder_op {
  * @gpa: Guest-physical address
  * @length: Bytes, at most 1 MiB
  * @buffer: READ/WRITE/VMAP_READ/VMAP_WRITE: the caller's buffer
+ * @context: VMAP, SGMAP, GPC_ACTIVATE: enum vas_test_context to run in
+ * @__pad: 0
  *
  * A test binder holds at most one vmap. VMAP_READ and VMAP_WRITE copy
  * through it with memcpy(), under the lock its ->invalidate takes: after
@@ -161,6 +163,8 @@ struct vas_test_binder_cmd {
 	__aligned_u64 gpa;
 	__aligned_u64 length;
 	__aligned_u64 buffer;
+	__u32 context;
+	__u32 __pad;
 };
 
 #define VAS_TEST_BINDER		_IO(VAS_TYPE, VAS_CMD_TEST_BINDER)
