@@ -47,26 +47,28 @@ void vas_memslot_mark_dirty(struct vas_memslot *slot, u64 gpa, u64 len)
 
 void vas_mark_dirty(struct vas *vas, u64 gpa, u64 len)
 {
+	u64 first, last, start, stop, end;
 	struct vas_memslot *slot;
-	u64 end, slot_end, chunk;
 	int idx;
 
-	if (check_add_overflow(gpa, len, &end))
+	if (!len)
+		return;
+	if (check_add_overflow(gpa, len - 1, &end))
 		end = U64_MAX;
+	first = gpa >> PAGE_SHIFT;
+	last = end >> PAGE_SHIFT;
 
+	/* Memslot by memslot, jumping over holes */
 	idx = srcu_read_lock(&vas->srcu);
-	while (gpa < end) {
-		slot = vas_memslot_lookup(vas, gpa >> PAGE_SHIFT);
-		if (!slot) {
-			/* A hole: go on at the next page */
-			if (check_add_overflow(gpa & PAGE_MASK, PAGE_SIZE, &gpa))
-				break;
-			continue;
-		}
-		slot_end = (slot->base_gfn + slot->npages) << PAGE_SHIFT;
-		chunk = min(end, slot_end) - gpa;
-		vas_memslot_mark_dirty(slot, gpa, chunk);
-		gpa += chunk;
+	while (first <= last) {
+		slot = vas_memslot_first(vas, first, last);
+		if (!slot)
+			break;
+		start = max(first, slot->base_gfn);
+		stop = min(last, slot->base_gfn + slot->npages - 1);
+		vas_memslot_mark_dirty(slot, start << PAGE_SHIFT,
+				       (stop - start + 1) << PAGE_SHIFT);
+		first = stop + 1;
 	}
 	srcu_read_unlock(&vas->srcu, idx);
 }

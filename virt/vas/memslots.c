@@ -100,6 +100,35 @@ static struct vas_memslot *vas_memslot_find_range(struct vas *vas, u64 first,
 }
 
 /**
+ * vas_memslot_first() - Find the first memslot overlapping a gfn range
+ * @vas: The vas
+ * @first: First guest frame number
+ * @last: Last guest frame number, inclusive
+ *
+ * The tree search finds some memslot overlapping the range; narrowing the
+ * range to what lies before it finds the first one in O(k log n) for k
+ * memslots in the range.
+ *
+ * Context: As for vas_memslot_lookup().
+ * Return: The memslot with the lowest base overlapping [@first, @last], or
+ * NULL if there is none.
+ */
+struct vas_memslot *vas_memslot_first(struct vas *vas, u64 first, u64 last)
+{
+	struct vas_memslot *slot, *before;
+
+	vas_assert_lookup_allowed(vas);
+	slot = vas_memslot_find_range(vas, first, last);
+	while (slot && slot->base_gfn > first) {
+		before = vas_memslot_find_range(vas, first, slot->base_gfn - 1);
+		if (!before)
+			break;
+		slot = before;
+	}
+	return slot;
+}
+
+/**
  * vas_memslot_lookup() - Find the memslot holding a guest frame
  * @vas: The vas
  * @gfn: Guest frame number

@@ -125,6 +125,7 @@ void vas_memslots_init(struct vas *vas);
 void vas_memslots_destroy(struct vas *vas);
 int vas_memslots_set(struct vas *vas, const struct vas_set_memslot *req);
 struct vas_memslot *vas_memslot_lookup(struct vas *vas, u64 gfn);
+struct vas_memslot *vas_memslot_first(struct vas *vas, u64 first, u64 last);
 u64 vas_memslots_generation(struct vas *vas);
 
 /* binder.c */
