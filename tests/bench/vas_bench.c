@@ -109,7 +109,7 @@ int main(void)
 		printf("bench: VAS_TEST_BENCH failed: %s\n", strerror(-err));
 		return 1;
 	}
-	printf("bench: %u iterations each; ratio = vas / anchor, same boot, same call\n",
+	printf("bench: %u copies, 16x as many small ops; ratio = vas / anchor, same boot, same call\n",
 	       ITERATIONS);
 	printf("bench: owner    64K read  %8llu ns  memcpy %8llu ns  ratio %.2f\n",
 	       (unsigned long long)r.vas_read_64k_ns,

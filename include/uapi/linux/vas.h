@@ -120,7 +120,9 @@ struct vas_set_memslot {
  * per page, rounded up to whole 64-bit words, and clears it unless
  * VAS_DIRTY_LOG_KEEP is set. A page is dirty if it was written through the
  * vas (vas_write(), pwrite() on the fd, kernel users that mark their
- * writes, binders that report theirs) since the log was last cleared.
+ * writes, binders that report theirs) since the log was last cleared;
+ * pages under a writable kernel mapping (vmap) count as dirty on every
+ * read while it exists.
  *
  * VAS_CLEAR_DIRTY_LOG clears the pages whose bits are set in @bitmap, so
  * that userspace can read with VAS_DIRTY_LOG_KEEP, copy the pages, then
