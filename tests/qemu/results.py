@@ -7,7 +7,8 @@ results.py check CONSOLE_LOG OUTPUT_LOG
     case (kselftest TAP on the job output), prints each result and ends
     with "N passed, N failed, N skipped". Fails on any failed or missing
     result, on a selftest binary that exited non-zero without saying why,
-    on a job that did not finish, and on any kernel splat.
+    on a job that did not finish, on any kernel splat, and on a kmemleak
+    report of an object allocated through vas code.
 
 results.py run CONSOLE_LOG OUTPUT_LOG
     Fails if the demo did not finish with status 0 or the kernel splatted.
@@ -25,7 +26,7 @@ SPLATS = re.compile(
     r"rcu: INFO:|detected stall|list_add corruption|list_del corruption|"
     r"DEBUG_LOCKS_WARN_ON|possible circular locking|"
     r"inconsistent lock state|suspicious RCU usage|"
-    r"sleeping function called from invalid context|kmemleak:)")
+    r"sleeping function called from invalid context)")
 RESULT = re.compile(r"^(\s*)(ok|not ok) (\d+) ([^#]*?)\s*(#\s*(\S+).*)?$")
 PLAN = re.compile(r"^(\s*)1\.\.(\d+)\s*$")
 
@@ -130,6 +131,30 @@ def selftests(lines, tally):
         tally.problem("no selftest ran")
 
 
+def kmemleak(lines, tally):
+    """Leaks whose allocation backtrace runs through vas code fail."""
+    if "VAS-KMEMLEAK-BEGIN" not in lines:
+        tally.problem("no kmemleak report")
+        return
+    report = lines[lines.index("VAS-KMEMLEAK-BEGIN") + 1:]
+    report = report[:report.index("VAS-KMEMLEAK-END")] if "VAS-KMEMLEAK-END" in report else report
+    blocks, current = [], []
+    for line in report:
+        if line.startswith("unreferenced object") and current:
+            blocks.append(current)
+            current = []
+        current.append(line)
+    if current:
+        blocks.append(current)
+    leaks = [b for b in blocks if b and b[0].startswith("unreferenced object")]
+    ours = [b for b in leaks if any(re.search(r"\bvas_|virt/vas", l) for l in b)]
+    for b in ours:
+        tally.problem("kmemleak: " + b[0].strip())
+        for extra in b[1:12]:
+            print("    | " + extra)
+    print(f"  kmemleak: {len(leaks)} unreferenced objects, {len(ours)} from vas")
+
+
 def splats(lines, tally):
     for i, line in enumerate(lines):
         if SPLATS.search(line):
@@ -145,6 +170,7 @@ def main():
     if mode == "check":
         kunit(console, tally)
         selftests(output, tally)
+        kmemleak(output, tally)
     elif mode == "bench":
         ends = [line for line in output if line.startswith("VAS-BENCH-END ")]
         if not ends or any(not line.endswith(" rc=0") for line in ends):
