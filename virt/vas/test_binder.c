@@ -198,31 +198,20 @@ static int vas_test_binder_vunmap(struct vas_test_binder *tb)
 	return 0;
 }
 
-static int vas_test_binder_vmap_rw(struct vas_test_binder *tb,
-				   const struct vas_test_binder_cmd *cmd)
+static int vas_test_binder_vmap_copy(struct vas_test_binder *tb,
+				     const struct vas_test_binder_cmd *cmd,
+				     void *kbuf, bool write)
 {
-	void __user *ubuf = u64_to_user_ptr(cmd->buffer);
-	bool write = cmd->op == VAS_TEST_BINDER_VMAP_WRITE;
-	void *kbuf, *addr;
-	u64 end;
+	void *addr;
 	int err = 0;
-
-	if (cmd->length > SZ_1M || check_add_overflow(cmd->gpa, cmd->length, &end))
-		return -EINVAL;
-	kbuf = kvzalloc(cmd->length ?: 1, GFP_KERNEL_ACCOUNT);
-	if (!kbuf)
-		return -ENOMEM;
-	if (write && copy_from_user(kbuf, ubuf, cmd->length)) {
-		err = -EFAULT;
-		goto out;
-	}
 
 	mutex_lock(&tb->map_lock);
 	if (!tb->map) {
 		err = -ENOENT;
 	} else if (tb->map_stale) {
 		err = -ESTALE;
-	} else if (cmd->gpa < tb->map_gpa || end > tb->map_gpa + tb->map_len) {
+	} else if (cmd->gpa < tb->map_gpa ||
+		   cmd->gpa + cmd->length > tb->map_gpa + tb->map_len) {
 		err = -EINVAL;
 	} else {
 		addr = vas_vmap_addr(tb->map) + (cmd->gpa - tb->map_gpa);
@@ -232,11 +221,6 @@ static int vas_test_binder_vmap_rw(struct vas_test_binder *tb,
 			memcpy(kbuf, addr, cmd->length);
 	}
 	mutex_unlock(&tb->map_lock);
-
-	if (!err && !write && copy_to_user(ubuf, kbuf, cmd->length))
-		err = -EFAULT;
-out:
-	kvfree(kbuf);
 	return err;
 }
 
@@ -280,32 +264,19 @@ static int vas_test_binder_sgunmap(struct vas_test_binder *tb)
 	return 0;
 }
 
-static int vas_test_binder_sgmap_rw(struct vas_test_binder *tb,
-				    const struct vas_test_binder_cmd *cmd)
+static int vas_test_binder_sgmap_copy(struct vas_test_binder *tb,
+				      const struct vas_test_binder_cmd *cmd,
+				      void *kbuf, bool write)
 {
-	void __user *ubuf = u64_to_user_ptr(cmd->buffer);
-	bool write = cmd->op == VAS_TEST_BINDER_SGMAP_WRITE;
 	struct sg_table *sgt;
-	size_t copied = 0;
-	void *kbuf;
-	u64 end;
+	size_t copied;
 	int err = 0;
-
-	if (cmd->length > SZ_1M || check_add_overflow(cmd->gpa, cmd->length, &end))
-		return -EINVAL;
-	kbuf = kvzalloc(cmd->length ?: 1, GFP_KERNEL_ACCOUNT);
-	if (!kbuf)
-		return -ENOMEM;
-	if (write && copy_from_user(kbuf, ubuf, cmd->length)) {
-		err = -EFAULT;
-		goto out;
-	}
 
 	mutex_lock(&tb->map_lock);
 	if (!tb->sgmap) {
 		err = -ENOENT;
 	} else if (cmd->gpa < tb->sgmap_gpa ||
-		   end > tb->sgmap_gpa + tb->sgmap_len) {
+		   cmd->gpa + cmd->length > tb->sgmap_gpa + tb->sgmap_len) {
 		err = -EINVAL;
 	} else {
 		sgt = vas_sgmap_table(tb->sgmap);
@@ -321,11 +292,6 @@ static int vas_test_binder_sgmap_rw(struct vas_test_binder *tb,
 			err = -EIO;
 	}
 	mutex_unlock(&tb->map_lock);
-
-	if (!err && !write && copy_to_user(ubuf, kbuf, cmd->length))
-		err = -EFAULT;
-out:
-	kvfree(kbuf);
 	return err;
 }
 
@@ -340,33 +306,26 @@ static int vas_test_binder_sgmap_nents(struct vas_test_binder *tb)
 	return nents;
 }
 
-/* The documented vas_gpc pattern; the copy runs with interrupts off. */
-static int vas_test_binder_gpc_rw(struct vas_test_binder *tb,
-				  const struct vas_test_binder_cmd *cmd)
+/*
+ * The documented vas_gpc pattern; the copy runs with interrupts off.
+ * Returns the number of refreshes it needed.
+ */
+static int vas_test_binder_gpc_copy(struct vas_test_binder *tb,
+				    const struct vas_test_binder_cmd *cmd,
+				    void *kbuf, bool write)
 {
-	void __user *ubuf = u64_to_user_ptr(cmd->buffer);
-	bool write = cmd->op == VAS_TEST_BINDER_GPC_WRITE;
 	struct vas_gpc *gpc = &tb->gpc;
 	unsigned long flags;
 	int refreshes = 0, err;
-	void *kbuf;
 
 	if (cmd->length > PAGE_SIZE)
 		return -EINVAL;
-	kbuf = kzalloc(PAGE_SIZE, GFP_KERNEL);
-	if (!kbuf)
-		return -ENOMEM;
-	if (write && copy_from_user(kbuf, ubuf, cmd->length)) {
-		err = -EFAULT;
-		goto out;
-	}
-
 	read_lock_irqsave(&gpc->lock, flags);
 	while (!vas_gpc_check(gpc, cmd->length)) {
 		read_unlock_irqrestore(&gpc->lock, flags);
 		err = vas_gpc_refresh(gpc, cmd->length);
 		if (err)
-			goto out;
+			return err;
 		refreshes++;
 		read_lock_irqsave(&gpc->lock, flags);
 	}
@@ -377,13 +336,7 @@ static int vas_test_binder_gpc_rw(struct vas_test_binder *tb,
 		memcpy(kbuf, gpc->khva, cmd->length);
 	}
 	read_unlock_irqrestore(&gpc->lock, flags);
-
-	err = refreshes;
-	if (!write && copy_to_user(ubuf, kbuf, cmd->length))
-		err = -EFAULT;
-out:
-	kfree(kbuf);
-	return err;
+	return refreshes;
 }
 
 static int vas_test_binder_gpc_activate(struct vas_test_binder *tb,
@@ -464,28 +417,47 @@ static ssize_t vas_test_binder_read(struct file *filp, char __user *ubuf,
 	return n * sizeof(events[0]);
 }
 
-static int vas_test_binder_rw(struct vas_test_binder *tb,
-			      const struct vas_test_binder_cmd *cmd)
+static int vas_test_binder_vas_copy(struct vas_test_binder *tb,
+				    const struct vas_test_binder_cmd *cmd,
+				    void *kbuf, bool write)
+{
+	if (write)
+		return vas_write(tb->vas, cmd->gpa, kbuf, cmd->length);
+	return vas_read(tb->vas, cmd->gpa, kbuf, cmd->length);
+}
+
+typedef int (*vas_test_binder_copy_fn)(struct vas_test_binder *tb,
+				       const struct vas_test_binder_cmd *cmd,
+				       void *kbuf, bool write);
+
+/*
+ * Moves @cmd's data between the caller's buffer and a kernel bounce
+ * buffer, around @copy, which moves it between the bounce buffer and guest
+ * memory. Returns what @copy returns, or an error of its own.
+ */
+static int vas_test_binder_bounce(struct vas_test_binder *tb,
+				  const struct vas_test_binder_cmd *cmd,
+				  bool write, vas_test_binder_copy_fn copy)
 {
 	void __user *ubuf = u64_to_user_ptr(cmd->buffer);
-	void *buf;
-	int err;
+	void *kbuf;
+	u64 end;
+	int ret;
 
-	if (cmd->length > SZ_1M)
+	if (cmd->length > SZ_1M ||
+	    check_add_overflow(cmd->gpa, cmd->length, &end))
 		return -EINVAL;
-	buf = kvzalloc(cmd->length ?: 1, GFP_KERNEL_ACCOUNT);
-	if (!buf)
+	kbuf = kvzalloc(cmd->length ?: 1, GFP_KERNEL_ACCOUNT);
+	if (!kbuf)
 		return -ENOMEM;
-	if (cmd->op == VAS_TEST_BINDER_WRITE) {
-		err = copy_from_user(buf, ubuf, cmd->length) ? -EFAULT :
-		      vas_write(tb->vas, cmd->gpa, buf, cmd->length);
-	} else {
-		err = vas_read(tb->vas, cmd->gpa, buf, cmd->length);
-		if (!err && copy_to_user(ubuf, buf, cmd->length))
-			err = -EFAULT;
-	}
-	kvfree(buf);
-	return err;
+	if (write && copy_from_user(kbuf, ubuf, cmd->length))
+		ret = -EFAULT;
+	else
+		ret = copy(tb, cmd, kbuf, write);
+	if (ret >= 0 && !write && copy_to_user(ubuf, kbuf, cmd->length))
+		ret = -EFAULT;
+	kvfree(kbuf);
+	return ret;
 }
 
 static long vas_test_binder_ioctl(struct file *filp, unsigned int ioctl,
@@ -531,21 +503,27 @@ static long vas_test_binder_ioctl(struct file *filp, unsigned int ioctl,
 		return 0;
 	case VAS_TEST_BINDER_READ:
 	case VAS_TEST_BINDER_WRITE:
-		return vas_test_binder_rw(tb, &cmd);
+		return vas_test_binder_bounce(tb, &cmd,
+					      cmd.op == VAS_TEST_BINDER_WRITE,
+					      vas_test_binder_vas_copy);
 	case VAS_TEST_BINDER_VMAP:
 		return vas_test_binder_call(vas_test_binder_vmap, tb, &cmd);
 	case VAS_TEST_BINDER_VUNMAP:
 		return vas_test_binder_vunmap(tb);
 	case VAS_TEST_BINDER_VMAP_READ:
 	case VAS_TEST_BINDER_VMAP_WRITE:
-		return vas_test_binder_vmap_rw(tb, &cmd);
+		return vas_test_binder_bounce(tb, &cmd,
+					      cmd.op == VAS_TEST_BINDER_VMAP_WRITE,
+					      vas_test_binder_vmap_copy);
 	case VAS_TEST_BINDER_SGMAP:
 		return vas_test_binder_call(vas_test_binder_sgmap, tb, &cmd);
 	case VAS_TEST_BINDER_SGUNMAP:
 		return vas_test_binder_sgunmap(tb);
 	case VAS_TEST_BINDER_SGMAP_READ:
 	case VAS_TEST_BINDER_SGMAP_WRITE:
-		return vas_test_binder_sgmap_rw(tb, &cmd);
+		return vas_test_binder_bounce(tb, &cmd,
+					      cmd.op == VAS_TEST_BINDER_SGMAP_WRITE,
+					      vas_test_binder_sgmap_copy);
 	case VAS_TEST_BINDER_SGMAP_NENTS:
 		return vas_test_binder_sgmap_nents(tb);
 	case VAS_TEST_BINDER_GPC_ACTIVATE:
@@ -556,7 +534,9 @@ static long vas_test_binder_ioctl(struct file *filp, unsigned int ioctl,
 		return 0;
 	case VAS_TEST_BINDER_GPC_READ:
 	case VAS_TEST_BINDER_GPC_WRITE:
-		return vas_test_binder_gpc_rw(tb, &cmd);
+		return vas_test_binder_bounce(tb, &cmd,
+					      cmd.op == VAS_TEST_BINDER_GPC_WRITE,
+					      vas_test_binder_gpc_copy);
 	default:
 		return -EINVAL;
 	}
