@@ -241,25 +241,10 @@ TEST(owner_exit_releases)
 	int sv[2], fd, bfd, status, n, i, released = 0;
 	unsigned char buf[8];
 	pid_t pid;
-	char go;
 
 	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
-	pid = fork();
+	pid = fork_vas_owner(sv, 0x4000, 0x44);
 	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		unsigned char *mem = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
-					  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		int vfd = sys_vas_create(0);
-
-		if (mem == MAP_FAILED || vfd < 0)
-			_exit(1);
-		mem[0] = 0x44;
-		if (set_memslot(vfd, 0, 0, 0x4000, PAGE, mem) || send_fd(sv[1], vfd))
-			_exit(1);
-		if (read(sv[1], &go, 1) != 1)
-			_exit(2);
-		_exit(0);
-	}
 	fd = recv_fd(sv[0]);
 	ASSERT_LE(0, fd);
 	bfd = vas_test_bind(fd);
@@ -273,9 +258,7 @@ TEST(owner_exit_releases)
 	ASSERT_EQ(0, binder_cmd(bfd, VAS_TEST_BINDER_READ, 0, 0x4000, 1, buf));
 	EXPECT_EQ(0x44, buf[0]);
 
-	ASSERT_EQ(1, write(sv[0], "g", 1));
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(0, finish_vas_owner(sv, pid, 0, 0x44));
 	n = binder_events(bfd, ev, MAX_EVENTS);
 	for (i = 0; i < n; i++)
 		released += ev[i].type == VAS_TEST_EVENT_RELEASE;

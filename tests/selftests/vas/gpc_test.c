@@ -167,24 +167,10 @@ TEST(owner_exit)
 	int sv[2], fd, bfd, status;
 	unsigned char byte;
 	pid_t pid;
-	char go;
 
 	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
-	pid = fork();
+	pid = fork_vas_owner(sv, 0, 0x5a);
 	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		unsigned char *mem = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
-					  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		int vfd = sys_vas_create(0);
-
-		if (mem == MAP_FAILED || vfd < 0)
-			_exit(1);
-		mem[0] = 0x5a;
-		if (set_memslot(vfd, 0, 0, 0, PAGE, mem) || send_fd(sv[1], vfd) ||
-		    read(sv[1], &go, 1) != 1)
-			_exit(2);
-		_exit(0);
-	}
 	fd = recv_fd(sv[0]);
 	ASSERT_LE(0, fd);
 	bfd = vas_test_bind(fd);
@@ -197,8 +183,7 @@ TEST(owner_exit)
 	ASSERT_EQ(0, gpc_activate(bfd, 0, 1, 0));
 	ASSERT_EQ(0, gpc_rw(bfd, VAS_TEST_BINDER_GPC_READ, &byte, 1));
 	EXPECT_EQ(0x5a, byte);
-	ASSERT_EQ(1, write(sv[0], "g", 1));
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, finish_vas_owner(sv, pid, 0, 0x5a));
 	EXPECT_EQ(-ESRCH, gpc_rw(bfd, VAS_TEST_BINDER_GPC_READ, &byte, 1));
 	close(bfd);
 	close(fd);

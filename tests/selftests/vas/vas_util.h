@@ -11,7 +11,9 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/mman.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 #include <sys/syscall.h>
 
 #include <linux/vas.h>
@@ -192,6 +194,45 @@ static inline int recv_fd(int sock)
 		return -1;
 	memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));
 	return fd;
+}
+
+/*
+ * Forks a process that owns a new vas: one page, filled with @fill, at
+ * guest address @gpa. It sends the vas fd over @sv[1], waits for two bytes
+ * (offset, value) on it, and exits 0 if its page holds value at offset.
+ * The caller, a foreign process to that vas, gets the fd with recv_fd().
+ */
+static inline pid_t fork_vas_owner(int sv[2], uint64_t gpa, unsigned char fill)
+{
+	unsigned char *mem, check[2];
+	pid_t pid = fork();
+	int vfd;
+
+	if (pid)
+		return pid;
+	mem = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	vfd = sys_vas_create(0);
+	if (mem == MAP_FAILED || vfd < 0)
+		_exit(1);
+	memset(mem, fill, PAGE);
+	if (set_memslot(vfd, 0, 0, gpa, PAGE, mem) || send_fd(sv[1], vfd))
+		_exit(2);
+	if (read(sv[1], check, 2) != 2)
+		_exit(3);
+	_exit(mem[check[0]] == check[1] ? 0 : 4);
+}
+
+/* Lets the owner from fork_vas_owner() check its page and exit */
+static inline int finish_vas_owner(int sv[2], pid_t pid, unsigned char offset,
+				   unsigned char value)
+{
+	unsigned char check[2] = { offset, value };
+	int status;
+
+	if (write(sv[0], check, 2) != 2 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 #endif /* VAS_UTIL_H */

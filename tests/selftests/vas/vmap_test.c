@@ -271,28 +271,14 @@ TEST_F(vmap, writable_vmap_stays_dirty)
 /* Another process maps the owner's memory; the owner's exit invalidates it. */
 TEST_F(vmap, foreign_vmap_and_owner_exit)
 {
-	int sv[2], status, fd, bfd;
+	int sv[2], fd, bfd;
 	unsigned char byte = 0;
 	pid_t pid;
-	char go;
 
+	/* the child owns a new vas; this process maps it */
 	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
-	pid = fork();
+	pid = fork_vas_owner(sv, 0x8000, 0x42);
 	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		/* the child is the owner of a new vas; the parent maps it */
-		unsigned char *mem = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
-					  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		int vfd = sys_vas_create(0);
-
-		if (mem == MAP_FAILED || vfd < 0)
-			_exit(1);
-		mem[5] = 0x42;
-		if (set_memslot(vfd, 0, 0, 0x8000, PAGE, mem) ||
-		    send_fd(sv[1], vfd) || read(sv[1], &go, 1) != 1)
-			_exit(2);
-		_exit(mem[6] == 0x43 ? 0 : 3);
-	}
 	fd = recv_fd(sv[0]);
 	ASSERT_LE(0, fd);
 	bfd = vas_test_bind(fd);
@@ -302,9 +288,7 @@ TEST_F(vmap, foreign_vmap_and_owner_exit)
 	EXPECT_EQ(0x42, byte);
 	byte = 0x43;
 	ASSERT_EQ(0, binder_cmd(bfd, VAS_TEST_BINDER_VMAP_WRITE, 0, 0x8006, 1, &byte));
-	ASSERT_EQ(1, write(sv[0], "g", 1));
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(0, finish_vas_owner(sv, pid, 6, 0x43));
 
 	EXPECT_EQ(1, count_vmap_invalidations(bfd));
 	EXPECT_EQ(-ESTALE, binder_cmd(bfd, VAS_TEST_BINDER_VMAP_READ, 0, 0x8005, 1, &byte));
