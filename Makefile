@@ -6,7 +6,7 @@
 #   make check   build everything, boot the test kernel, run every KUnit
 #                suite and selftest, print "N passed, N failed"
 #   make bench   boot and print the benchmark's ratios (make check runs it too)
-#   make lint    checkpatch --strict and sparse on the vas sources
+#   make lint    checkpatch --strict, kernel-doc, RST, sparse and W=1 on vas
 #
 # The base kernel comes from Debian's linux-source-6.12; patches/ is a short
 # series of hooks applied to it; every other file of this tree is linked into
@@ -47,7 +47,7 @@ all: kernel selftests initramfs
 # ---------------------------------------------------------------- packages
 DEBIAN_PACKAGES := linux-source-6.12 build-essential flex bison bc libelf-dev \
                    libssl-dev cpio busybox-static qemu-system-x86 ccache kmod \
-                   python3 sparse xz-utils gzip
+                   python3 python3-docutils sparse xz-utils gzip
 
 $(STAMPS)/deps:
 	@mkdir -p $(STAMPS)

@@ -4,8 +4,9 @@
 # lint.sh TOP SRC OBJ CC
 #
 # checkpatch --strict on every C file, header and patch of vas, kernel-doc
-# warnings on the documented sources, and sparse (C=2) plus W=1 compiler
-# warnings on virt/vas/. Any finding fails.
+# warnings on the documented sources, reStructuredText errors in
+# Documentation/virt/vas/, and sparse (C=2) plus W=1 compiler warnings on
+# virt/vas/. Any finding fails.
 set -u
 top=$1 src=$2 obj=$3 cc=$4
 cd "$top"
@@ -26,6 +27,14 @@ docs=$(echo include/linux/vas.h include/uapi/linux/vas.h virt/vas/*.[ch])
 out=$("$src/scripts/kernel-doc" -none -Wall $docs 2>&1)
 [ -n "$out" ] && { echo "$out"; fail=1; }
 echo "  KDOC    $(echo $docs | wc -w) files"
+
+# Debian's python3-docutils is for /usr/bin/python3, which another python3
+# earlier on PATH may not see
+py=python3
+[ -x /usr/bin/python3 ] && py=/usr/bin/python3
+out=$($py "$top/scripts/rst-check.py" Documentation/virt/vas/*.rst 2>&1)
+[ -n "$out" ] && { echo "$out"; fail=1; }
+echo "  RST     Documentation/virt/vas/"
 
 # sparse, and the compiler with W=1 (extra warnings, kernel-doc): virt/vas/
 # is rebuilt with these flags here and again by the next normal build.
