@@ -74,16 +74,60 @@ void vas_mark_dirty(struct vas *vas, u64 gpa, u64 len)
 }
 EXPORT_SYMBOL_NS_GPL(vas_mark_dirty, VAS);
 
-static struct vas_memslot *vas_dirty_log_slot(struct vas *vas,
-					      const struct vas_dirty_log *log)
+typedef int (*vas_dirty_log_fn)(struct vas *vas, struct vas_memslot *slot,
+				const struct vas_dirty_log *log,
+				unsigned long *buf);
+
+/*
+ * Runs @fn on the logging memslot @log names, under vas->slots_lock so it
+ * cannot change meanwhile, with a buffer of VAS_DIRTY_CHUNK_WORDS words.
+ */
+static int vas_dirty_log_run(struct vas *vas, const struct vas_dirty_log *log,
+			     vas_dirty_log_fn fn)
 {
 	struct vas_memslot *slot;
+	unsigned long *buf;
+	int err;
 
-	lockdep_assert_held(&vas->slots_lock);
+	buf = kmalloc_array(VAS_DIRTY_CHUNK_WORDS, sizeof(*buf), GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	mutex_lock(&vas->slots_lock);
 	slot = xa_load(&vas->slots, log->slot);
 	if (!slot || !slot->dirty_bitmap)
-		return ERR_PTR(-ENOENT);
-	return slot;
+		err = -ENOENT;
+	else
+		err = fn(vas, slot, log, buf);
+	mutex_unlock(&vas->slots_lock);
+	kfree(buf);
+	return err;
+}
+
+static int vas_dirty_log_get(struct vas *vas, struct vas_memslot *slot,
+			     const struct vas_dirty_log *log, unsigned long *buf)
+{
+	unsigned long __user *ubitmap = u64_to_user_ptr(log->bitmap);
+	bool keep = log->flags & VAS_DIRTY_LOG_KEEP;
+	unsigned long nwords, i, n, w;
+
+	vas_binders_sync_dirty(vas, slot->id);
+	vas_vmaps_sync_dirty(vas);
+
+	nwords = BITS_TO_LONGS(slot->npages);
+	for (i = 0; i < nwords; i += n) {
+		n = min(nwords - i, VAS_DIRTY_CHUNK_WORDS);
+		for (w = 0; w < n; w++)
+			buf[w] = keep ? READ_ONCE(slot->dirty_bitmap[i + w]) :
+					xchg(&slot->dirty_bitmap[i + w], 0);
+		if (copy_to_user(ubitmap + i, buf, n * sizeof(*buf))) {
+			/* Do not lose what could not be reported. */
+			for (w = 0; !keep && w < n; w++)
+				atomic_long_or(buf[w], (atomic_long_t *)
+					       &slot->dirty_bitmap[i + w]);
+			return -EFAULT;
+		}
+	}
+	return 0;
 }
 
 /**
@@ -98,49 +142,36 @@ static struct vas_memslot *vas_dirty_log_slot(struct vas *vas,
 int vas_ioctl_get_dirty_log(struct vas *vas, void *data)
 {
 	struct vas_dirty_log *log = data;
-	unsigned long __user *ubitmap = u64_to_user_ptr(log->bitmap);
-	unsigned long *buf, nwords, i, n, w;
-	struct vas_memslot *slot;
-	bool keep = log->flags & VAS_DIRTY_LOG_KEEP;
-	int err = 0;
 
 	if (log->flags & ~VAS_DIRTY_LOG_KEEP || log->__reserved ||
 	    log->first_page || log->num_pages || log->slot >= VAS_MAX_MEMSLOTS)
 		return -EINVAL;
+	return vas_dirty_log_run(vas, log, vas_dirty_log_get);
+}
 
-	buf = kmalloc_array(VAS_DIRTY_CHUNK_WORDS, sizeof(*buf), GFP_KERNEL);
-	if (!buf)
-		return -ENOMEM;
+static int vas_dirty_log_clear(struct vas *vas, struct vas_memslot *slot,
+			       const struct vas_dirty_log *log,
+			       unsigned long *buf)
+{
+	unsigned long __user *ubitmap = u64_to_user_ptr(log->bitmap);
+	unsigned long first, nwords, i, n, w;
+	u64 end = log->first_page + log->num_pages;
 
-	mutex_lock(&vas->slots_lock);
-	slot = vas_dirty_log_slot(vas, log);
-	if (IS_ERR(slot)) {
-		err = PTR_ERR(slot);
-		goto out;
-	}
-	vas_binders_sync_dirty(vas, slot->id);
-	vas_vmaps_sync_dirty(vas);
+	if (end > slot->npages ||
+	    (log->num_pages % BITS_PER_LONG && end != slot->npages))
+		return -EINVAL;
 
-	nwords = BITS_TO_LONGS(slot->npages);
+	first = log->first_page / BITS_PER_LONG;
+	nwords = BITS_TO_LONGS(log->num_pages);
 	for (i = 0; i < nwords; i += n) {
 		n = min(nwords - i, VAS_DIRTY_CHUNK_WORDS);
+		if (copy_from_user(buf, ubitmap + i, n * sizeof(*buf)))
+			return -EFAULT;
 		for (w = 0; w < n; w++)
-			buf[w] = keep ? READ_ONCE(slot->dirty_bitmap[i + w]) :
-					xchg(&slot->dirty_bitmap[i + w], 0);
-		if (copy_to_user(ubitmap + i, buf, n * sizeof(*buf))) {
-			err = -EFAULT;
-			break;
-		}
+			atomic_long_andnot(buf[w], (atomic_long_t *)
+					   &slot->dirty_bitmap[first + i + w]);
 	}
-	/* Do not lose what could not be reported. */
-	if (err && !keep)
-		for (w = 0; w < n; w++)
-			atomic_long_or(buf[w],
-				       (atomic_long_t *)&slot->dirty_bitmap[i + w]);
-out:
-	mutex_unlock(&vas->slots_lock);
-	kfree(buf);
-	return err;
+	return 0;
 }
 
 /**
@@ -154,48 +185,11 @@ out:
 int vas_ioctl_clear_dirty_log(struct vas *vas, void *data)
 {
 	struct vas_dirty_log *log = data;
-	unsigned long __user *ubitmap = u64_to_user_ptr(log->bitmap);
-	unsigned long *buf, first, nwords, i, n, w;
-	struct vas_memslot *slot;
 	u64 end;
-	int err = 0;
 
 	if (log->flags || log->__reserved || log->slot >= VAS_MAX_MEMSLOTS ||
-	    log->first_page % BITS_PER_LONG)
+	    log->first_page % BITS_PER_LONG ||
+	    check_add_overflow(log->first_page, log->num_pages, &end))
 		return -EINVAL;
-	if (check_add_overflow(log->first_page, log->num_pages, &end))
-		return -EINVAL;
-
-	buf = kmalloc_array(VAS_DIRTY_CHUNK_WORDS, sizeof(*buf), GFP_KERNEL);
-	if (!buf)
-		return -ENOMEM;
-
-	mutex_lock(&vas->slots_lock);
-	slot = vas_dirty_log_slot(vas, log);
-	if (IS_ERR(slot)) {
-		err = PTR_ERR(slot);
-		goto out;
-	}
-	if (end > slot->npages ||
-	    (log->num_pages % BITS_PER_LONG && end != slot->npages)) {
-		err = -EINVAL;
-		goto out;
-	}
-
-	first = log->first_page / BITS_PER_LONG;
-	nwords = BITS_TO_LONGS(log->num_pages);
-	for (i = 0; i < nwords; i += n) {
-		n = min(nwords - i, VAS_DIRTY_CHUNK_WORDS);
-		if (copy_from_user(buf, ubitmap + i, n * sizeof(*buf))) {
-			err = -EFAULT;
-			break;
-		}
-		for (w = 0; w < n; w++)
-			atomic_long_andnot(buf[w], (atomic_long_t *)
-					   &slot->dirty_bitmap[first + i + w]);
-	}
-out:
-	mutex_unlock(&vas->slots_lock);
-	kfree(buf);
-	return err;
+	return vas_dirty_log_run(vas, log, vas_dirty_log_clear);
 }
