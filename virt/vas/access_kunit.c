@@ -13,7 +13,7 @@
 #include <linux/sched/mm.h>
 #include <linux/uaccess.h>
 
-#include "vas_private.h"
+#include "vas_kunit.h"
 
 #define TEST_PAGES	8
 
@@ -27,16 +27,8 @@ static int add_slot(struct kunit *test, u32 id, u32 flags, u64 gpa,
 		    u64 size, u64 uaddr)
 {
 	struct access_test *t = test->priv;
-	struct vas_set_memslot req = {
-		.size = sizeof(req),
-		.flags = flags,
-		.slot = id,
-		.guest_phys_addr = gpa,
-		.memory_size = size,
-		.userspace_addr = uaddr,
-	};
 
-	return vas_memslots_set(t->vas, &req);
+	return vas_kunit_set_memslot(t->vas, id, flags, gpa, size, uaddr);
 }
 
 /*

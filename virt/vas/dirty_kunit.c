@@ -9,7 +9,7 @@
 #include <linux/bitmap.h>
 #include <linux/mman.h>
 
-#include "vas_private.h"
+#include "vas_kunit.h"
 
 #define SLOT_PAGES	70
 
@@ -48,21 +48,6 @@ static void test_memslot_bits(struct kunit *test)
 	vas_memslot_mark_dirty(&slot, base, PAGE_SIZE);
 }
 
-static int set_slot(struct vas *vas, u32 id, u32 flags, u64 gpa, u64 size,
-		    unsigned long uaddr)
-{
-	struct vas_set_memslot req = {
-		.size = sizeof(req),
-		.flags = flags,
-		.slot = id,
-		.guest_phys_addr = gpa,
-		.memory_size = size,
-		.userspace_addr = uaddr,
-	};
-
-	return vas_memslots_set(vas, &req);
-}
-
 /* Memslots at pages [16, 20) (log), [24, 28) (no log), [28, 32) (log) */
 static void test_mark_dirty_split(struct kunit *test)
 {
@@ -76,12 +61,14 @@ static void test_mark_dirty_split(struct kunit *test)
 	KUNIT_ASSERT_NE(test, uaddr, 0);
 	vas = vas_alloc(current->mm);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(vas));
-	KUNIT_ASSERT_EQ(test, set_slot(vas, 0, VAS_MEM_LOG_DIRTY_PAGES,
-				       16 * PAGE_SIZE, 4 * PAGE_SIZE, uaddr), 0);
-	KUNIT_ASSERT_EQ(test, set_slot(vas, 1, 0, 24 * PAGE_SIZE,
-				       4 * PAGE_SIZE, uaddr), 0);
-	KUNIT_ASSERT_EQ(test, set_slot(vas, 2, VAS_MEM_LOG_DIRTY_PAGES,
-				       28 * PAGE_SIZE, 4 * PAGE_SIZE, uaddr), 0);
+	KUNIT_ASSERT_EQ(test, vas_kunit_set_memslot(vas, 0, VAS_MEM_LOG_DIRTY_PAGES,
+						    16 * PAGE_SIZE,
+						    4 * PAGE_SIZE, uaddr), 0);
+	KUNIT_ASSERT_EQ(test, vas_kunit_set_memslot(vas, 1, 0, 24 * PAGE_SIZE,
+						    4 * PAGE_SIZE, uaddr), 0);
+	KUNIT_ASSERT_EQ(test, vas_kunit_set_memslot(vas, 2, VAS_MEM_LOG_DIRTY_PAGES,
+						    28 * PAGE_SIZE,
+						    4 * PAGE_SIZE, uaddr), 0);
 	a = xa_load(&vas->slots, 0);
 	c = xa_load(&vas->slots, 2);
 
