@@ -248,11 +248,28 @@ int vas_write(struct vas *vas, u64 gpa, const void *buf, size_t len);
  * invalidation and the end of the owner's address space. Many binders may
  * bind one vas.
  *
+ * The memslots that already exist are offered first, atomically with the
+ * binding, as one batch of %VAS_MEMSLOT_CREATE changes: ->prepare for each
+ * (in memslot id order), then ->commit for each. If ->prepare vetoes one,
+ * the memslots it had accepted get ->abort and vas_bind() fails with the
+ * veto's errno.
+ *
  * Context: Process context; takes the vas's memslot lock.
- * Return: The binding, or ERR_PTR(-ENOMEM).
+ * Return: The binding, or ERR_PTR(): -ENOMEM, or the errno of a veto.
  */
 struct vas_binder *vas_bind(struct vas *vas, const struct vas_binder_ops *ops,
 			    void *data);
+
+/**
+ * vas_owner_mm() - The address space a vas maps guest memory onto
+ * @vas: The vas
+ *
+ * For binders that must belong to the same process as the vas (KVM).
+ *
+ * Return: The owner's mm; it stays allocated while @vas is referenced, but
+ * compare it, do not use it.
+ */
+struct mm_struct *vas_owner_mm(struct vas *vas);
 
 /**
  * vas_unbind() - End a binding
@@ -455,6 +472,11 @@ static inline struct vas_binder *vas_bind(struct vas *vas,
 					  void *data)
 {
 	return ERR_PTR(-EOPNOTSUPP);
+}
+
+static inline struct mm_struct *vas_owner_mm(struct vas *vas)
+{
+	return NULL;
 }
 
 static inline void vas_unbind(struct vas_binder *binder)

@@ -3,7 +3,9 @@
  * vas binders
  *
  * A binder is a kernel user of a vas (KVM, a device backend) that wants to
- * follow it: vas_bind() puts it on vas->binders, and from then on it is
+ * follow it: vas_bind() offers it the memslots that already exist, as one
+ * batch of CREATE changes it may veto, puts it on vas->binders, and from
+ * then on it is
  *
  * - offered every memslot change in two phases: ->prepare may veto it,
  *   then either ->commit (the change happened) or ->abort (it did not);
@@ -47,22 +49,90 @@ static bool __maybe_unused vas_binders_walk_allowed(struct vas *vas)
 	       lockdep_is_held(&vas->slots_lock);
 }
 
+/* A CREATE change describing the published memslot @slot */
+static void vas_memslot_as_create(const struct vas_memslot *slot,
+				  struct vas_memslot_change *change)
+{
+	*change = (struct vas_memslot_change){
+		.kind = VAS_MEMSLOT_CREATE,
+		.slot = slot->id,
+		.new = {
+			.guest_phys_addr = slot->base_gfn << PAGE_SHIFT,
+			.size = slot->npages << PAGE_SHIFT,
+			.userspace_addr = slot->userspace_addr,
+			.flags = slot->flags,
+		},
+	};
+}
+
+/*
+ * Offers the existing memslots to a new binder as one batch of CREATE
+ * changes: ->prepare for each, then ->commit for each, or, after a veto,
+ * ->abort for those it had accepted.
+ */
+static int vas_binder_replay(struct vas *vas, struct vas_binder *binder)
+{
+	const struct vas_binder_ops *ops = binder->ops;
+	struct vas_memslot_change change;
+	struct vas_memslot *slot;
+	unsigned long id, vetoed;
+	int err = 0;
+
+	lockdep_assert_held(&vas->slots_lock);
+	if (!ops->prepare && !ops->commit)
+		return 0;
+	xa_for_each(&vas->slots, id, slot) {
+		if (!ops->prepare)
+			break;
+		vas_memslot_as_create(slot, &change);
+		err = ops->prepare(binder->data, &change);
+		if (err)
+			break;
+	}
+	if (err) {
+		if (WARN_ON_ONCE(err > 0 || err < -MAX_ERRNO))
+			err = -EINVAL;
+		vetoed = id;
+		if (!vetoed || !ops->abort)
+			return err;
+		xa_for_each_range(&vas->slots, id, slot, 0, vetoed - 1) {
+			vas_memslot_as_create(slot, &change);
+			ops->abort(binder->data, &change);
+		}
+		return err;
+	}
+	xa_for_each(&vas->slots, id, slot) {
+		if (!ops->commit)
+			break;
+		vas_memslot_as_create(slot, &change);
+		ops->commit(binder->data, &change);
+	}
+	return 0;
+}
+
 struct vas_binder *vas_bind(struct vas *vas, const struct vas_binder_ops *ops,
 			    void *data)
 {
 	struct vas_binder *binder;
+	int err;
 
 	binder = kzalloc(sizeof(*binder), GFP_KERNEL_ACCOUNT);
 	if (!binder)
 		return ERR_PTR(-ENOMEM);
-	vas_get(vas);
 	binder->vas = vas;
 	binder->ops = ops;
 	binder->data = data;
 
 	mutex_lock(&vas->slots_lock);
-	list_add_tail_rcu(&binder->node, &vas->binders);
+	err = vas_binder_replay(vas, binder);
+	if (!err)
+		list_add_tail_rcu(&binder->node, &vas->binders);
 	mutex_unlock(&vas->slots_lock);
+	if (err) {
+		kfree(binder);
+		return ERR_PTR(err);
+	}
+	vas_get(vas);
 	return binder;
 }
 EXPORT_SYMBOL_NS_GPL(vas_bind, VAS);
@@ -146,7 +216,8 @@ void vas_binders_commit(struct vas *vas, const struct vas_memslot_change *change
 {
 	const struct vas_memslot_desc *old = &change->old;
 	struct vas_binder *binder;
-	bool made_readonly = ~old->flags & change->new.flags & VAS_MEM_READONLY;
+	bool made_readonly = change->kind == VAS_MEMSLOT_FLAGS_ONLY &&
+			     ~old->flags & change->new.flags & VAS_MEM_READONLY;
 
 	lockdep_assert_held(&vas->slots_lock);
 	if (change->kind == VAS_MEMSLOT_DELETE ||

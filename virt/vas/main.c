@@ -116,6 +116,12 @@ struct vas *vas_get_from_fd(int fd)
 }
 EXPORT_SYMBOL_NS_GPL(vas_get_from_fd, VAS);
 
+struct mm_struct *vas_owner_mm(struct vas *vas)
+{
+	return vas->owner_mm;
+}
+EXPORT_SYMBOL_NS_GPL(vas_owner_mm, VAS);
+
 /* ---------------------------------------------------------------- ioctls */
 
 static int vas_ioctl_get_info(struct vas *vas, void *data)

@@ -100,7 +100,8 @@ long vas_test_ioctl(struct vas *vas, void __user *uarg)
 	}
 
 	if (cmd.op == VAS_TEST_OP_BIND) {
-		err = vas_test_binder_create(work.vas);
+		err = cmd.length > MAX_ERRNO ? -EINVAL :
+		      vas_test_binder_create(work.vas, cmd.length);
 		goto out_put;
 	}
 

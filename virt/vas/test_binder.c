@@ -564,10 +564,12 @@ static const struct file_operations vas_test_binder_fops = {
 /**
  * vas_test_binder_create() - Bind a test binder and return its fd
  * @vas: The vas to bind to
+ * @veto: The errno ->prepare vetoes with from the start, 0 for none: lets
+ *	a test veto the replay of the existing memslots
  *
  * Return: A new O_CLOEXEC file descriptor, or a negative errno.
  */
-int vas_test_binder_create(struct vas *vas)
+int vas_test_binder_create(struct vas *vas, int veto)
 {
 	struct vas_test_binder *tb;
 	int fd;
@@ -579,6 +581,7 @@ int vas_test_binder_create(struct vas *vas)
 	spin_lock_init(&tb->lock);
 	INIT_KFIFO(tb->events);
 	tb->vas = vas;
+	tb->veto = veto;
 	vas_gpc_init(&tb->gpc, vas);
 	tb->binder = vas_bind(vas, &vas_test_binder_ops, tb);
 	if (IS_ERR(tb->binder)) {

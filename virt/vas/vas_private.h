@@ -199,7 +199,7 @@ struct vas *vas_alloc(struct mm_struct *owner_mm);
 /* test.c */
 #if IS_ENABLED(CONFIG_VAS_TEST)
 long vas_test_ioctl(struct vas *vas, void __user *arg);
-int vas_test_binder_create(struct vas *vas);
+int vas_test_binder_create(struct vas *vas, int veto);
 #else
 static inline long vas_test_ioctl(struct vas *vas, void __user *arg)
 {

@@ -51,7 +51,9 @@ enum vas_test_path {
  * in-kernel access path. Returns the errno of vas_read()/vas_write().
  *
  * VAS_TEST_OP_BIND binds a test binder to the vas and returns a file
- * descriptor for it (see struct vas_test_binder_cmd).
+ * descriptor for it (see struct vas_test_binder_cmd). A non-zero @length
+ * is then the errno the binder vetoes every change with from the start,
+ * the replay of the existing memslots included.
  *
  * With VAS_TEST_FLAG_VIA_FD the access goes to the vas that
  * vas_get_from_fd(@fd) returns, not to the one the ioctl was issued on, as

@@ -112,6 +112,44 @@ TEST_F(binder, memslot_protocol)
 	EXPECT_EVENT(&ev[2], COMMIT, DELETE, 0x20000, 4 * PAGE);
 }
 
+/*
+ * A binder that binds late is offered the existing memslots as one batch of
+ * creates, in id order; a veto fails the bind, and the others accepted are
+ * aborted.
+ */
+TEST_F(binder, bind_replays_memslots)
+{
+	struct vas_test_event *ev = self->ev;
+	int late;
+
+	ASSERT_EQ(0, set_memslot(self->fd, 7, 0, 0x30000, 2 * PAGE, self->mem));
+	ASSERT_EQ(0, set_memslot(self->fd, 3, VAS_MEM_READONLY, 0x10000, PAGE,
+				 self->mem + 2 * PAGE));
+	late = vas_test_bind(self->fd);
+	ASSERT_LE(0, late);
+	ASSERT_EQ(4, binder_events(late, ev, MAX_EVENTS));
+	EXPECT_EVENT(&ev[0], PREPARE, CREATE, 0x10000, PAGE);
+	EXPECT_EQ(3, ev[0].slot);
+	EXPECT_EVENT(&ev[1], PREPARE, CREATE, 0x30000, 2 * PAGE);
+	EXPECT_EQ(7, ev[1].slot);
+	EXPECT_EVENT(&ev[2], COMMIT, CREATE, 0x10000, PAGE);
+	EXPECT_EVENT(&ev[3], COMMIT, CREATE, 0x30000, 2 * PAGE);
+	/* the binder bound first saw nothing of it */
+	EXPECT_EQ(4, binder_events(self->bfd, ev, MAX_EVENTS));
+	EXPECT_EQ(0, binder_events(self->bfd, ev, MAX_EVENTS));
+	close(late);
+
+	EXPECT_EQ(-ENOSPC, vas_test_bind_veto(self->fd, ENOSPC));
+	EXPECT_EQ(-EINVAL, vas_test_bind_veto(self->fd, 4096));
+	/* binding an empty vas offers nothing to veto */
+	ASSERT_EQ(0, set_memslot(self->fd, 3, 0, 0, 0, NULL));
+	ASSERT_EQ(0, set_memslot(self->fd, 7, 0, 0, 0, NULL));
+	late = vas_test_bind_veto(self->fd, ENOSPC);
+	ASSERT_LE(0, late);
+	EXPECT_EQ(0, binder_events(late, ev, MAX_EVENTS));
+	close(late);
+}
+
 /* Two binders; the second vetoes: the change fails with its errno, nothing changes. */
 TEST_F(binder, veto)
 {

@@ -94,16 +94,27 @@ static inline void fill(void *buf, size_t len, unsigned int seed)
 }
 
 
-/* Binds a test binder to the vas of @fd; returns its fd or -errno. */
-static inline int vas_test_bind(int fd)
+/*
+ * Binds a test binder to the vas of @fd that vetoes every change, the
+ * replay of the existing memslots included, with -@veto (0: none);
+ * returns its fd or -errno.
+ */
+static inline int vas_test_bind_veto(int fd, int veto)
 {
 	struct vas_test cmd = {
 		.size = sizeof(cmd),
 		.op = VAS_TEST_OP_BIND,
+		.length = veto,
 	};
 	int ret = ioctl(fd, VAS_TEST, &cmd);
 
 	return ret < 0 ? -errno : ret;
+}
+
+/* Binds a test binder to the vas of @fd; returns its fd or -errno. */
+static inline int vas_test_bind(int fd)
+{
+	return vas_test_bind_veto(fd, 0);
 }
 
 static inline int binder_cmd(int bfd, uint32_t op, int veto, uint64_t gpa,
