@@ -6,7 +6,7 @@
 # checkpatch --strict on every C file, header and patch of vas, kernel-doc
 # warnings on the documented sources, reStructuredText errors in
 # Documentation/virt/vas/, and sparse (C=2) plus W=1 compiler warnings on
-# virt/vas/. Any finding fails.
+# virt/vas/ and KVM's virt/kvm/vas.c. Any finding fails.
 set -u
 top=$1 src=$2 obj=$3 cc=$4
 cd "$top"
@@ -23,7 +23,8 @@ out=$(cd "$src" && scripts/checkpatch.pl --strict --quiet --show-types \
 [ -n "$out" ] && { echo "$out"; fail=1; }
 echo "  CHECKPATCH $(echo $files patches/*.patch | wc -w) files"
 
-docs=$(echo include/linux/vas.h include/uapi/linux/vas.h virt/vas/*.[ch])
+docs=$(echo include/linux/vas.h include/uapi/linux/vas.h virt/vas/*.[ch] \
+	virt/kvm/vas.c virt/kvm/kvm_vas.h)
 out=$("$src/scripts/kernel-doc" -none -Wall $docs 2>&1)
 [ -n "$out" ] && { echo "$out"; fail=1; }
 echo "  KDOC    $(echo $docs | wc -w) files"
@@ -45,7 +46,11 @@ out=$(make -s -C "$src" O="$obj" CC="$cc" C=2 W=1 virt/vas/ 2>&1 |
 	grep -v '^make\|^  CHECK\|note: in included file' |
 	grep -v 'include/linux/rbtree.h:74:')
 [ -n "$out" ] && { echo "$out"; fail=1; }
-echo "  SPARSE  virt/vas/ (and W=1)"
+# KVM's binding is part of kvm.ko, whose objects x86 builds from arch/x86/kvm/
+out=$(make -s -C "$src" O="$obj" CC="$cc" C=2 W=1 \
+	arch/x86/kvm/../../../virt/kvm/vas.o 2>&1 | grep -v '^make\|^  CHECK')
+[ -n "$out" ] && { echo "$out"; fail=1; }
+echo "  SPARSE  virt/vas/, virt/kvm/vas.c (and W=1)"
 
 [ $fail = 0 ] || echo "lint: fix the findings above" >&2
 exit $fail
