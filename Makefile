@@ -4,7 +4,8 @@
 #
 #   make run     build everything, boot the kernel and run the vas demo
 #   make check   build everything, boot the test kernel, run every KUnit
-#                suite and selftest, print "N passed, N failed"
+#                suite, selftest and the upstream KVM selftests of
+#                tests/kvm-selftests.list, print "N passed, N failed, ..."
 #   make bench   boot and print the benchmark's ratios (make check runs it too)
 #   make lint    checkpatch --strict, kernel-doc, RST, sparse and W=1 on vas
 #
@@ -34,12 +35,16 @@ USERCFLAGS := -static -O2 -g -Wall \
               -I $(SRC)/tools/testing/selftests -iquote $(TOP)/virt/vas
 SELFTESTS  := $(patsubst $(TOP)/tests/selftests/%.c,%,$(wildcard $(TOP)/tests/selftests/*/*.c))
 BENCHES    := $(patsubst $(TOP)/tests/bench/%.c,bench/%,$(wildcard $(TOP)/tests/bench/*.c))
-QEMU_TIMEOUT ?= 900
+# Upstream KVM selftests run by make check: first word of each list line
+KVM_LIST   := $(TOP)/tests/kvm-selftests.list
+KVM_TESTS  := $(sort $(shell awk '/^[[:alnum:]]/ { print $$1 }' $(KVM_LIST)))
+KVM_BIN    := $(BUILD)/kvm-selftests
+QEMU_TIMEOUT ?= 1500
 
 export CCACHE_BASEDIR := $(BUILD)
 
 .PHONY: all run check bench lint deps kernel source overlay config headers \
-        selftests initramfs clean distclean FORCE
+        selftests kvm-selftests initramfs clean distclean FORCE
 .DEFAULT_GOAL := all
 
 all: kernel selftests initramfs
@@ -119,13 +124,27 @@ $(TESTS_BIN)/vas-demo: $(TOP)/samples/vas/vas-demo.c kernel
 	@echo "  CC      vas-demo"
 	@$(USERCC) $(USERCFLAGS) -o $@ $<
 
-selftests: $(addprefix $(TESTS_BIN)/,$(SELFTESTS) $(BENCHES)) $(TESTS_BIN)/vas-demo
+# The listed upstream KVM selftests, unchanged and static, with the tree's
+# own Makefile: only they and their library are built, and the sub-make
+# tracks each object's headers itself. Like the rules above this depends on
+# kernel for the UAPI headers it installs; "make -o kernel kvm-selftests"
+# rebuilds them alone against the headers already there.
+kvm-selftests: kernel
+	@echo "  KVMTEST $(KVM_TESTS)"
+	@$(MAKE) -s -j$(JOBS) -C $(SRC)/tools/testing/selftests/kvm \
+		CC="$(USERCC)" EXTRA_CFLAGS=-static OUTPUT=$(KVM_BIN) \
+		LINUX_HDR_PATH=$(OBJ)/usr/include \
+		KHDR_INCLUDES="-isystem $(OBJ)/usr/include" \
+		$(addprefix $(KVM_BIN)/,$(KVM_TESTS))
+
+selftests: $(addprefix $(TESTS_BIN)/,$(SELFTESTS) $(BENCHES)) \
+           $(TESTS_BIN)/vas-demo kvm-selftests
 
 initramfs: $(BUILD)/initramfs.cpio.gz
 
 $(BUILD)/initramfs.cpio.gz: selftests $(TOP)/tests/qemu/init $(TOP)/tests/qemu/mkinitramfs.sh FORCE
 	@$(TOP)/tests/qemu/mkinitramfs.sh $(BUILD)/initramfs $@ $(TOP)/tests/qemu/init \
-		$(TESTS_BIN) "$(BENCHES)" $(SELFTESTS)
+		$(TESTS_BIN) "$(BENCHES)" $(KVM_LIST) $(KVM_BIN) $(SELFTESTS)
 
 # ---------------------------------------------------------------- jobs
 run: all
@@ -152,7 +171,7 @@ lint: kernel
 	@$(TOP)/scripts/lint.sh $(TOP) $(SRC) $(OBJ) "$(KCC)"
 
 clean:
-	rm -rf $(OBJ) $(TESTS_BIN) $(BUILD)/initramfs* $(BUILD)/logs
+	rm -rf $(OBJ) $(TESTS_BIN) $(KVM_BIN) $(BUILD)/initramfs* $(BUILD)/logs
 
 distclean:
 	rm -rf $(BUILD)

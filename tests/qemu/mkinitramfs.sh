@@ -1,15 +1,17 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# mkinitramfs.sh STAGING OUT INIT BINDIR "BENCH..." TEST...
+# mkinitramfs.sh STAGING OUT INIT BINDIR "BENCH..." KVMLIST KVMDIR TEST...
 #
-# Packs busybox, INIT, BINDIR/vas-demo, BINDIR/BENCH... (as /BENCH) and
-# BINDIR/TEST... (as /tests/TEST) into the gzip'd cpio archive OUT.
+# Packs busybox, INIT, BINDIR/vas-demo, BINDIR/BENCH... (as /BENCH),
+# BINDIR/TEST... (as /tests/TEST), KVMLIST (as /kvm-selftests.list) and the
+# KVMDIR binaries it names (in /kvm-selftests/) into the gzip'd cpio archive
+# OUT.
 set -eu
-staging=$1 out=$2 init=$3 bindir=$4 benches=$5
-shift 5
+staging=$1 out=$2 init=$3 bindir=$4 benches=$5 kvmlist=$6 kvmdir=$7
+shift 7
 rm -rf "$staging"
-mkdir -p "$staging"/{bin,dev,proc,sys,tmp,tests,bench}
+mkdir -p "$staging"/{bin,dev,proc,sys,tmp,tests,bench,kvm-selftests}
 for b in $benches; do
 	cp "$bindir/$b" "$staging/$b"
 done
@@ -20,6 +22,10 @@ cp "$bindir/vas-demo" "$staging/bin/"
 for t in "$@"; do
 	mkdir -p "$staging/tests/$(dirname "$t")"
 	cp "$bindir/$t" "$staging/tests/$t"
+done
+cp "$kvmlist" "$staging/kvm-selftests.list"
+for k in $(awk '/^[[:alnum:]]/ { print $1 }' "$kvmlist" | sort -u); do
+	cp "$kvmdir/$k" "$staging/kvm-selftests/"
 done
 (cd "$staging" && find . | cpio -o -H newc --quiet | gzip -1) >"$out.tmp"
 mv "$out.tmp" "$out"

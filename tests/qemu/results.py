@@ -3,12 +3,15 @@
 """Reads the logs of one test boot and says whether it passed.
 
 results.py check CONSOLE_LOG OUTPUT_LOG
-    Counts every KUnit case (KTAP on the kernel console) and every selftest
-    case (kselftest TAP on the job output), prints each result and ends
-    with "N passed, N failed, N skipped". Fails on any failed or missing
-    result, on a selftest binary that exited non-zero without saying why,
-    on a job that did not finish, on any kernel splat, and on a kmemleak
-    report of an object allocated through vas code.
+    Counts every KUnit case (KTAP on the kernel console), every selftest
+    case (kselftest TAP on the job output) and every upstream KVM selftest
+    of tests/kvm-selftests.list (its TAP if it prints a plan, else one
+    result from its exit status: 0 passes, 4 skips, any other fails),
+    prints each result and ends with "N passed, N failed, N skipped".
+    Fails on any failed or missing result, on a selftest binary that
+    exited non-zero without saying why, on a job that did not finish, on
+    any kernel splat, and on a kmemleak report of an object allocated
+    through vas code.
 
 results.py run CONSOLE_LOG OUTPUT_LOG
     Fails if the demo did not finish with status 0 or the kernel splatted.
@@ -17,6 +20,7 @@ results.py bench CONSOLE_LOG OUTPUT_LOG
     Fails if a benchmark did not finish with status 0 or the kernel
     splatted. Benchmarks print figures; they are not tests.
 """
+import os
 import re
 import sys
 
@@ -29,6 +33,9 @@ SPLATS = re.compile(
     r"sleeping function called from invalid context)")
 RESULT = re.compile(r"^(\s*)(ok|not ok) (\d+) ([^#]*?)\s*(#\s*(\S+).*)?$")
 PLAN = re.compile(r"^(\s*)1\.\.(\d+)\s*$")
+SKIP_ALL = re.compile(r"^1\.\.0 # SKIP\s*(.*)$")
+KVM_LIST = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                        "..", "kvm-selftests.list")
 
 
 def strip_time(line):
@@ -131,6 +138,65 @@ def selftests(lines, tally):
         tally.problem("no selftest ran")
 
 
+def kvm_selftests(lines, tally):
+    """Each line of the list (test and arguments) must run once. A test
+    that prints a TAP plan is counted case by case; otherwise its exit
+    status makes one result, named with its arguments, time and any skip
+    reason."""
+    with open(KVM_LIST) as f:
+        listed = [" ".join(l.split()) for l in f
+                  if re.match(r"[A-Za-z0-9]", l)]
+    name, plan, seen, failed, why, tail, ran = None, None, 0, 0, "", [], []
+    for line in lines:
+        if line.startswith("VAS-KVM-SELFTEST-BEGIN "):
+            name = " ".join(line.split()[1:])
+            plan, seen, failed, why, tail = None, 0, 0, "", []
+            continue
+        if not name:
+            continue
+        end = re.match(r"VAS-KVM-SELFTEST-END \S+ rc=(\d+) time=(\S+)", line)
+        if end:
+            rc, ran = int(end.group(1)), ran + [name]
+            if plan is None:
+                note = f"exit {rc}, " if rc not in (0, 4) else ""
+                note += end.group(2) + (f", {why}" if why else "")
+                tally.result(f"kvm {name} ({note})", rc == 0,
+                             "SKIP" if rc == 4 else None)
+                if rc not in (0, 4):
+                    for extra in tail:
+                        print("    | " + extra)
+            else:
+                if seen != plan:
+                    tally.problem(f"kvm {name}: {seen} of {plan} results")
+                if rc not in (0, 4) and not failed:
+                    tally.problem(f"kvm {name}: exit status {rc}")
+            name = None
+            continue
+        tail = (tail + [line])[-7:]
+        m = SKIP_ALL.match(line)
+        if m:
+            why = m.group(1).lstrip("- ")
+            continue
+        m = PLAN.match(line)
+        if m and len(m.group(1)) == 0:
+            plan = int(m.group(2))
+            continue
+        m = RESULT.match(line)
+        if m and len(m.group(1)) == 0 and plan is not None:
+            seen += 1
+            failed += m.group(2) != "ok"
+            tally.result(f"kvm {name}: {m.group(4)}", m.group(2) == "ok",
+                         m.group(6))
+    if name:
+        tally.problem(f"kvm selftest {name} did not finish")
+        ran.append(name)
+    for t in ran:
+        if t in listed:
+            listed.remove(t)
+    for t in listed:
+        tally.problem(f"kvm selftest {t} did not run")
+
+
 def kmemleak(lines, tally):
     """Leaks whose allocation backtrace runs through vas code fail."""
     if "VAS-KMEMLEAK-BEGIN" not in lines:
@@ -170,6 +236,7 @@ def main():
     if mode == "check":
         kunit(console, tally)
         selftests(output, tally)
+        kvm_selftests(output, tally)
         kmemleak(output, tally)
     elif mode == "bench":
         ends = [line for line in output if line.startswith("VAS-BENCH-END ")]
@@ -186,8 +253,8 @@ def main():
     if not ok:
         print(f"  logs: {console_log} {output_log}")
     if mode == "check":
-        skipped = f", {tally.skipped} skipped" if tally.skipped else ""
-        print(f"{tally.passed} passed, {tally.failed} failed{skipped}")
+        print(f"{tally.passed} passed, {tally.failed} failed, "
+              f"{tally.skipped} skipped")
     return 0 if ok else 1
 
 
