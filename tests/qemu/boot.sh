@@ -7,6 +7,10 @@
 # nested) with the test initramfs and runs JOB (check or run). The kernel
 # console goes to LOGDIR/JOB-console.log, the job's own output (ttyS1) to
 # the terminal and LOGDIR/JOB-output.log. Bounded by TIMEOUT seconds.
+#
+# tsc=reliable: under TCG the TSC follows the host's clock, while jiffies
+# lose ticks when the host is busy; without it the clocksource watchdog
+# trades the TSC for jiffies and benchmarks see 4 ms steps.
 set -u
 kernel=$1 initrd=$2 job=$3 logdir=$4 limit=$5
 console=$logdir/$job-console.log
@@ -22,7 +26,7 @@ timeout -k 10 "$limit" qemu-system-x86_64 \
 	-nodefaults -display none -no-reboot \
 	-cpu max -smp 2 -m 2G \
 	-kernel "$kernel" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 vas_job=$job" \
+	-append "console=ttyS0 panic=-1 tsc=reliable vas_job=$job" \
 	-serial "file:$console" -serial stdio </dev/null | tee "$output" | $show
 rc=${PIPESTATUS[0]}
 echo "  QEMU    $job: exit $rc after $(($(date +%s) - start)) s;" \
