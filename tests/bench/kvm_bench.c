@@ -60,24 +60,13 @@ static void *map_anon(size_t size)
 	return p == MAP_FAILED ? NULL : p;
 }
 
-static int kvm_region(int vm_fd, uint32_t slot, uint64_t gpa, uint64_t size,
-		      void *hva)
-{
-	struct kvm_userspace_memory_region r = {
-		.slot = slot, .guest_phys_addr = gpa, .memory_size = size,
-		.userspace_addr = (uintptr_t)hva,
-	};
-
-	return ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, &r) ? -errno : 0;
-}
-
 /* Sets a memslot the way this VM takes them: on its vas, or on KVM */
 static int vm_set_memslot(struct bench_vm *vm, uint32_t slot, uint64_t gpa,
 			  uint64_t size, void *hva)
 {
 	if (vm->vas_fd >= 0)
 		return set_memslot(vm->vas_fd, slot, 0, gpa, size, hva);
-	return kvm_region(vm->g.vm_fd, slot, gpa, size, hva);
+	return kvm_guest_set_memory_region(vm->g.vm_fd, slot, 0, gpa, size, hva);
 }
 
 static int vm_create(struct bench_vm *vm, bool bound)

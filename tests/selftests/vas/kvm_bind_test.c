@@ -94,19 +94,6 @@ static int bind_vas(int vm_fd, int vas_fd, unsigned int flags)
 	return ioctl(vm_fd, KVM_BIND_VAS, &args) ? -errno : 0;
 }
 
-static int kvm_set_region(int vm_fd, uint32_t slot, uint64_t gpa,
-			  uint64_t size, void *hva)
-{
-	struct kvm_userspace_memory_region region = {
-		.slot = slot,
-		.guest_phys_addr = gpa,
-		.memory_size = size,
-		.userspace_addr = (uintptr_t)hva,
-	};
-
-	return ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, &region) ? -errno : 0;
-}
-
 /* Runs @fn in the guest; fails the test unless it returned normally. */
 #define GUEST_CALL(fn, a0, a1, a2) ({					\
 	uint64_t __ret = 0;						\
@@ -331,9 +318,11 @@ TEST_F(kvm_vas, kvm_memslot_and_log_ioctls_busy)
 		.slot = DATA_SLOT, .num_pages = 64, .dirty_bitmap = bitmap,
 	};
 
-	EXPECT_EQ(-EBUSY, kvm_set_region(self->g.vm_fd, 5, OTHER_GPA, PAGE,
-					 self->data));
-	EXPECT_EQ(-EBUSY, kvm_set_region(self->g.vm_fd, DATA_SLOT, 0, 0, NULL));
+	EXPECT_EQ(-EBUSY, kvm_guest_set_memory_region(self->g.vm_fd, 5, 0,
+						      OTHER_GPA, PAGE,
+						      self->data));
+	EXPECT_EQ(-EBUSY, kvm_guest_set_memory_region(self->g.vm_fd, DATA_SLOT,
+						      0, 0, 0, NULL));
 	EXPECT_EQ(-1, ioctl(self->g.vm_fd, KVM_SET_USER_MEMORY_REGION2, &region2));
 	EXPECT_EQ(EBUSY, errno);
 	EXPECT_EQ(-1, ioctl(self->g.vm_fd, KVM_GET_DIRTY_LOG, &log));
@@ -452,9 +441,9 @@ TEST(kvm_bind_vas_errors)
 	EXPECT_EQ(EFAULT, errno);
 
 	/* a VM with a memslot of its own */
-	ASSERT_EQ(0, kvm_set_region(g.vm_fd, 0, 0, PAGE, mem));
+	ASSERT_EQ(0, kvm_guest_set_memory_region(g.vm_fd, 0, 0, 0, PAGE, mem));
 	EXPECT_EQ(-EBUSY, bind_vas(g.vm_fd, fd, 0));
-	ASSERT_EQ(0, kvm_set_region(g.vm_fd, 0, 0, 0, mem));
+	ASSERT_EQ(0, kvm_guest_set_memory_region(g.vm_fd, 0, 0, 0, 0, mem));
 	EXPECT_EQ(0, bind_vas(g.vm_fd, fd, 0));
 	/* bound twice; the vas bound to a second VM */
 	EXPECT_EQ(-EBUSY, bind_vas(g.vm_fd, fd, 0));
@@ -489,7 +478,8 @@ TEST(kvm_bind_vas_errors)
 	ASSERT_EQ(0, set_memslot(fd2, KVM_FIRST_PRIVATE_SLOT, 0, PAGE, PAGE,
 				 mem + PAGE));
 	EXPECT_EQ(-EINVAL, bind_vas(g2.vm_fd, fd2, 0));
-	EXPECT_EQ(0, kvm_set_region(g2.vm_fd, 1, 0, PAGE, mem + 2 * PAGE));
+	EXPECT_EQ(0, kvm_guest_set_memory_region(g2.vm_fd, 1, 0, 0, PAGE,
+						 mem + 2 * PAGE));
 	kvm_guest_close(&g2);
 	close(fd2);
 

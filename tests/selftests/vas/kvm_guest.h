@@ -581,6 +581,25 @@ static inline const char *kvm_guest_describe(struct kvm_guest *g, char *buf,
 	return buf;
 }
 
+/*
+ * KVM_SET_USER_MEMORY_REGION on @vm_fd, for callers whose guest memory is
+ * KVM's own: 0 or -errno.
+ */
+static inline int kvm_guest_set_memory_region(int vm_fd, uint32_t slot,
+					      uint32_t flags, uint64_t gpa,
+					      uint64_t size, void *hva)
+{
+	struct kvm_userspace_memory_region region = {
+		.slot = slot,
+		.flags = flags,
+		.guest_phys_addr = gpa,
+		.memory_size = size,
+		.userspace_addr = (uintptr_t)hva,
+	};
+
+	return ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, &region) ? -errno : 0;
+}
+
 /**
  * kvm_guest_close() - Closes the vCPU, the VM and /dev/kvm
  * @g: the guest; the boot memory is the caller's

@@ -109,20 +109,6 @@ GUEST_CODE static uint64_t guest_triple_fault(uint64_t unused0,
 	return 0;
 }
 
-static int set_region(int vm_fd, uint32_t slot, uint32_t flags, uint64_t gpa,
-		      uint64_t size, void *hva)
-{
-	struct kvm_userspace_memory_region region = {
-		.slot = slot,
-		.flags = flags,
-		.guest_phys_addr = gpa,
-		.memory_size = size,
-		.userspace_addr = (uintptr_t)hva,
-	};
-
-	return ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, &region) ? -errno : 0;
-}
-
 static uint64_t host_sum(const uint64_t *p, uint64_t words)
 {
 	uint64_t i, sum = 0;
@@ -158,10 +144,10 @@ FIXTURE_SETUP(kvm)
 	if (ret == -ENOENT || ret == -ENODEV)
 		SKIP(return, "no /dev/kvm");
 	ASSERT_EQ(0, ret);
-	ASSERT_EQ(0, set_region(self->g.vm_fd, BOOT_SLOT, 0, 0,
-				KVM_GUEST_BOOT_SIZE, self->boot));
-	ASSERT_EQ(0, set_region(self->g.vm_fd, DATA_SLOT, 0, DATA_GPA,
-				SLOT_SIZE, self->data));
+	ASSERT_EQ(0, kvm_guest_set_memory_region(self->g.vm_fd, BOOT_SLOT, 0, 0,
+						 KVM_GUEST_BOOT_SIZE, self->boot));
+	ASSERT_EQ(0, kvm_guest_set_memory_region(self->g.vm_fd, DATA_SLOT, 0, DATA_GPA,
+						 SLOT_SIZE, self->data));
 	ASSERT_EQ(0, kvm_guest_setup_boot(&self->g, self->boot));
 	ret = kvm_guest_create_vcpu(&self->g);
 	ASSERT_EQ(0, ret)
@@ -224,8 +210,9 @@ TEST_F(kvm, readonly_slot)
 		SKIP(return, "no KVM_CAP_READONLY_MEM");
 	self->ro[1] = 0x0123456789abcdefULL;
 	self->ro[0x20] = 0x1111111111111111ULL;
-	ASSERT_EQ(0, set_region(self->g.vm_fd, RO_SLOT, KVM_MEM_READONLY, RO_GPA,
-				SLOT_SIZE, self->ro));
+	ASSERT_EQ(0, kvm_guest_set_memory_region(self->g.vm_fd, RO_SLOT,
+						 KVM_MEM_READONLY, RO_GPA,
+						 SLOT_SIZE, self->ro));
 
 	ASSERT_EQ(KVM_EXIT_HLT, CALL(guest_read64, RO_GPA + 8, 0, 0, &ret))
 		TH_LOG("%s", WHY);
@@ -280,16 +267,16 @@ TEST_F(kvm, delete_and_move_slot)
 	ASSERT_EQ(KVM_EXIT_HLT, CALL(guest_fill, DATA_GPA, SLOT_WORDS, 0x42, &ret))
 		TH_LOG("%s", WHY);
 
-	ASSERT_EQ(0, set_region(self->g.vm_fd, DATA_SLOT, 0, DATA_GPA, 0,
-				self->data));
+	ASSERT_EQ(0, kvm_guest_set_memory_region(self->g.vm_fd, DATA_SLOT, 0, DATA_GPA, 0,
+						 self->data));
 	ASSERT_EQ(KVM_EXIT_MMIO, CALL(guest_read64, DATA_GPA + 0x40, 0, 0, &ret))
 		TH_LOG("%s", WHY);
 	ASSERT_EQ(DATA_GPA + 0x40, run->mmio.phys_addr);
 	ASSERT_EQ(0, run->mmio.is_write);
 
 	/* Same memory, new address */
-	ASSERT_EQ(0, set_region(self->g.vm_fd, DATA_SLOT, 0, MOVED_GPA,
-				SLOT_SIZE, self->data));
+	ASSERT_EQ(0, kvm_guest_set_memory_region(self->g.vm_fd, DATA_SLOT, 0, MOVED_GPA,
+						 SLOT_SIZE, self->data));
 	ASSERT_EQ(KVM_EXIT_HLT, CALL(guest_sum, MOVED_GPA, SLOT_WORDS, 0, &ret))
 		TH_LOG("%s", WHY);
 	ASSERT_EQ(host_sum(self->data, SLOT_WORDS), ret);
@@ -309,9 +296,9 @@ TEST_F(kvm, kvm_dirty_log)
 	struct kvm_dirty_log log = { .slot = DATA_SLOT, .dirty_bitmap = bitmap };
 	uint64_t ret = 0;
 
-	ASSERT_EQ(0, set_region(self->g.vm_fd, DATA_SLOT,
-				KVM_MEM_LOG_DIRTY_PAGES, DATA_GPA, SLOT_SIZE,
-				self->data));
+	ASSERT_EQ(0, kvm_guest_set_memory_region(self->g.vm_fd, DATA_SLOT,
+						 KVM_MEM_LOG_DIRTY_PAGES, DATA_GPA, SLOT_SIZE,
+						 self->data));
 	ASSERT_EQ(KVM_EXIT_HLT, CALL(guest_write32, DATA_GPA + 4096 + 8, 1, 0,
 				     &ret))
 		TH_LOG("%s", WHY);
