@@ -49,6 +49,14 @@ static bool __maybe_unused vas_binders_walk_allowed(struct vas *vas)
 	       lockdep_is_held(&vas->slots_lock);
 }
 
+/* A veto must be a negative errno; anything else is a binder bug */
+static int vas_veto_errno(int err)
+{
+	if (WARN_ON_ONCE(err > 0 || err < -MAX_ERRNO))
+		return -EINVAL;
+	return err;
+}
+
 /* A CREATE change describing the published memslot @slot */
 static void vas_memslot_as_create(const struct vas_memslot *slot,
 				  struct vas_memslot_change *change)
@@ -79,33 +87,29 @@ static int vas_binder_replay(struct vas *vas, struct vas_binder *binder)
 	int err = 0;
 
 	lockdep_assert_held(&vas->slots_lock);
-	if (!ops->prepare && !ops->commit)
-		return 0;
-	xa_for_each(&vas->slots, id, slot) {
-		if (!ops->prepare)
-			break;
-		vas_memslot_as_create(slot, &change);
-		err = ops->prepare(binder->data, &change);
-		if (err)
-			break;
+	if (ops->prepare) {
+		xa_for_each(&vas->slots, id, slot) {
+			vas_memslot_as_create(slot, &change);
+			err = ops->prepare(binder->data, &change);
+			if (err)
+				break;
+		}
 	}
 	if (err) {
-		if (WARN_ON_ONCE(err > 0 || err < -MAX_ERRNO))
-			err = -EINVAL;
 		vetoed = id;
-		if (!vetoed || !ops->abort)
-			return err;
-		xa_for_each_range(&vas->slots, id, slot, 0, vetoed - 1) {
-			vas_memslot_as_create(slot, &change);
-			ops->abort(binder->data, &change);
+		if (vetoed && ops->abort) {
+			xa_for_each_range(&vas->slots, id, slot, 0, vetoed - 1) {
+				vas_memslot_as_create(slot, &change);
+				ops->abort(binder->data, &change);
+			}
 		}
-		return err;
+		return vas_veto_errno(err);
 	}
-	xa_for_each(&vas->slots, id, slot) {
-		if (!ops->commit)
-			break;
-		vas_memslot_as_create(slot, &change);
-		ops->commit(binder->data, &change);
+	if (ops->commit) {
+		xa_for_each(&vas->slots, id, slot) {
+			vas_memslot_as_create(slot, &change);
+			ops->commit(binder->data, &change);
+		}
 	}
 	return 0;
 }
@@ -175,8 +179,7 @@ int vas_binders_prepare(struct vas *vas, const struct vas_memslot_change *change
 	if (!err)
 		return 0;
 
-	if (WARN_ON_ONCE(err > 0 || err < -MAX_ERRNO))
-		err = -EINVAL;
+	err = vas_veto_errno(err);
 	list_for_each_entry_continue_reverse(binder, &vas->binders, node)
 		if (binder->ops->prepare && binder->ops->abort)
 			binder->ops->abort(binder->data, change);
