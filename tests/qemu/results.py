@@ -104,6 +104,17 @@ def kunit(lines, tally):
         tally.problem(f"kunit: {suites} of {top_plan} suites finished")
 
 
+def top_tap(line):
+    """A top-level TAP line: ("plan", N), ("result", match), or (None, None)."""
+    m = PLAN.match(line)
+    if m and len(m.group(1)) == 0:
+        return "plan", int(m.group(2))
+    m = RESULT.match(line)
+    if m and len(m.group(1)) == 0:
+        return "result", m
+    return None, None
+
+
 def selftests(lines, tally):
     name, plan, seen, ran = None, None, 0, 0
     for line in lines:
@@ -123,12 +134,10 @@ def selftests(lines, tally):
             continue
         if not name:
             continue
-        m = PLAN.match(line)
-        if m and len(m.group(1)) == 0:
-            plan = int(m.group(2))
-            continue
-        m = RESULT.match(line)
-        if m and len(m.group(1)) == 0:
+        kind, m = top_tap(line)
+        if kind == "plan":
+            plan = m
+        elif kind == "result":
             seen += 1
             tally.result(f"{name}: {m.group(4)}", m.group(2) == "ok",
                          m.group(6))
@@ -177,12 +186,10 @@ def kvm_selftests(lines, tally):
         if m:
             why = m.group(1).lstrip("- ")
             continue
-        m = PLAN.match(line)
-        if m and len(m.group(1)) == 0:
-            plan = int(m.group(2))
-            continue
-        m = RESULT.match(line)
-        if m and len(m.group(1)) == 0 and plan is not None:
+        kind, m = top_tap(line)
+        if kind == "plan":
+            plan = m
+        elif kind == "result" and plan is not None:
             seen += 1
             failed += m.group(2) != "ok"
             tally.result(f"kvm {name}: {m.group(4)}", m.group(2) == "ok",
