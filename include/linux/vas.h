@@ -92,9 +92,16 @@ struct vas_memslot_change {
  * @release: The owner's address space is going away: no guest memory
  *	is reachable any more. The binder stays bound until vas_unbind().
  *	Optional.
+ * @prepare_applies: @prepare makes the change itself, for a binder that
+ *	cannot tell whether it can take a change without making it (KVM).
+ *	Such a binder is offered each change only after every other binder
+ *	accepted it, so that no veto can follow its @prepare and its @abort
+ *	only runs for memslots it accepted during vas_bind()'s replay. A vas
+ *	has at most one: vas_bind() fails with -EBUSY for a second one.
  *
- * @prepare, @commit and @abort run under the vas's memslot lock, the
- * others may run from an mmu notifier with the owner's mmap_lock held:
+ * @prepare, @commit, @abort and @sync_dirty run under the vas's memslot
+ * lock; @invalidate there or from an mmu notifier with the owner's
+ * mmap_lock held, @release from the mmu notifier:
  * none may call back into vas_bind(), vas_unbind() or change memslots, and
  * none may sleep on something that waits for a memslot change.
  */
@@ -105,6 +112,7 @@ struct vas_binder_ops {
 	void (*invalidate)(void *data, u64 gpa, u64 len);
 	void (*sync_dirty)(void *data, u32 slot);
 	void (*release)(void *data);
+	bool prepare_applies;
 };
 
 /* Flags of vas_vmap() */
@@ -113,10 +121,12 @@ struct vas_binder_ops {
 /**
  * struct vas_vmap_ops - what the holder of a vmap is told
  * @invalidate: The mapping is about to go away: its memslot changed, or
- *	the owner unmapped or changed the memory, or exited. Stop every
- *	access through it before returning; vas_vmap_addr() returns NULL
- *	afterwards. May sleep; runs under the owner's mmap_lock or the vas's
- *	memslot lock, so it must not call vas_vunmap() or change memslots.
+ *	the owner unmapped or remapped the memory, or exited. vas_vmap_addr()
+ *	returns NULL already; stop every access through the mapping before
+ *	returning. May sleep; runs under the owner's mmap_lock or the vas's
+ *	memslot lock, so it must not call vas_vunmap() or change memslots,
+ *	nor wait for anything that faults on owner memory (a worker inside
+ *	vas_read(), say) or takes the owner's mmap_lock.
  */
 struct vas_vmap_ops {
 	void (*invalidate)(struct vas_vmap *map, void *data);
@@ -135,7 +145,6 @@ struct vas_vmap_ops {
  * @valid: The translation is current, as far as the mm is concerned
  * @generation: Memslot generation the translation was made under
  * @uhva: Owner address of the page
- * @page: The page, referenced
  * @khva: Kernel address of @gpa; use only after vas_gpc_check() under @lock
  * @notifier: Watches the owner page
  * @notifier_active: @notifier is inserted
@@ -164,7 +173,6 @@ struct vas_gpc {
 	bool valid;
 	u64 generation;
 	unsigned long uhva;
-	struct page *page;
 	void *khva;
 	struct mmu_interval_notifier notifier;
 	bool notifier_active;
@@ -255,7 +263,9 @@ int vas_write(struct vas *vas, u64 gpa, const void *buf, size_t len);
  * veto's errno.
  *
  * Context: Process context; takes the vas's memslot lock.
- * Return: The binding, or ERR_PTR(): -ENOMEM, or the errno of a veto.
+ * Return: The binding, or ERR_PTR(): -ENOMEM; -EBUSY if @ops has
+ * prepare_applies and the vas has such a binder already; or the errno of a
+ * veto.
  */
 struct vas_binder *vas_bind(struct vas *vas, const struct vas_binder_ops *ops,
 			    void *data);
@@ -351,14 +361,17 @@ void vas_vunmap(struct vas_vmap *map);
  * Pins the pages (FOLL_LONGTERM, charged to the owner's RLIMIT_MEMLOCK) and
  * builds an sg_table over them, available from vas_sgmap_table(). Unlike
  * a vmap it is never invalidated: the pages stay pinned until
- * vas_sgunmap(), like a DMA mapping, so keep it short-lived. For writing,
- * the range is logged dirty at vas_sgunmap().
+ * vas_sgunmap(), like a DMA mapping, so keep it short-lived; in particular
+ * a memslot made read-only meanwhile does not stop a writable sgmap from
+ * writing. For writing, its pages are logged dirty by every dirty log read
+ * while it exists and at vas_sgunmap(), in their memslots' logs.
  *
  * Context: Process context or kernel thread; takes the owner's mmap_lock.
  * Return: The sgmap, or ERR_PTR(): -EINVAL for bad flags, a zero @len or a
- * wrapping range; -EFAULT if part of the range is in no memslot or cannot
- * be pinned; -EPERM to write a read-only memslot; -ENOMEM, also beyond the
- * owner's RLIMIT_MEMLOCK; -ESRCH if the owner is gone.
+ * range that wraps past the end of the address space; -EFAULT if part of
+ * the range is in no memslot or cannot be pinned; -EPERM to write a
+ * read-only memslot; -ENOMEM, also beyond the owner's RLIMIT_MEMLOCK or
+ * for more pages than one sgmap holds; -ESRCH if the owner is gone.
  */
 struct vas_sgmap *vas_sgmap(struct vas *vas, u64 gpa, size_t len,
 			    unsigned int flags);

@@ -8,6 +8,7 @@
  * transfer that crosses from one memslot into the next.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -10,11 +10,17 @@
  * - offered every memslot change in two phases: ->prepare may veto it,
  *   then either ->commit (the change happened) or ->abort (it did not);
  *   changes are serialized by vas->slots_lock, which is held across both
- *   phases, so every binder sees the same sequence of changes;
+ *   phases, so every binder sees the same sequence of changes. The one
+ *   binder whose ->prepare applies the change (prepare_applies: KVM) is
+ *   asked last, once every other binder accepted, so that a guest never
+ *   runs on a layout another binder vetoes;
  * - told through ->invalidate when a guest-physical range stops meaning
  *   what it did: its memslot was deleted, moved or made read-only (from
  *   the memslot path, before ->commit), or the owner unmapped or changed
- *   the memory behind it (from the vas's mmu notifier on the owner's mm);
+ *   the memory behind it (from the vas's mmu notifier on the owner's mm,
+ *   also for a memslot being retired: from when a change unpublishes it
+ *   until the memslot path has invalidated its range, so no unmap falls
+ *   between the two);
  * - asked through ->sync_dirty to add its own writes to the dirty log;
  * - told through ->release when the owner's address space goes away.
  *
@@ -120,6 +126,8 @@ struct vas_binder *vas_bind(struct vas *vas, const struct vas_binder_ops *ops,
 	struct vas_binder *binder;
 	int err;
 
+	if (WARN_ON_ONCE(ops->prepare_applies && !ops->prepare))
+		return ERR_PTR(-EINVAL);
 	binder = kzalloc(sizeof(*binder), GFP_KERNEL_ACCOUNT);
 	if (!binder)
 		return ERR_PTR(-ENOMEM);
@@ -128,9 +136,15 @@ struct vas_binder *vas_bind(struct vas *vas, const struct vas_binder_ops *ops,
 	binder->data = data;
 
 	mutex_lock(&vas->slots_lock);
-	err = vas_binder_replay(vas, binder);
-	if (!err)
+	if (ops->prepare_applies && vas->applying_binder)
+		err = -EBUSY;
+	else
+		err = vas_binder_replay(vas, binder);
+	if (!err) {
 		list_add_tail_rcu(&binder->node, &vas->binders);
+		if (ops->prepare_applies)
+			vas->applying_binder = binder;
+	}
 	mutex_unlock(&vas->slots_lock);
 	if (err) {
 		kfree(binder);
@@ -147,6 +161,8 @@ void vas_unbind(struct vas_binder *binder)
 
 	mutex_lock(&vas->slots_lock);
 	list_del_rcu(&binder->node);
+	if (vas->applying_binder == binder)
+		vas->applying_binder = NULL;
 	mutex_unlock(&vas->slots_lock);
 	synchronize_srcu(&vas->srcu);
 	kfree(binder);
@@ -159,29 +175,36 @@ EXPORT_SYMBOL_NS_GPL(vas_unbind, VAS);
  * @vas: The vas
  * @change: The change
  *
+ * The binders are asked in the order they bound, but the applying binder,
+ * which is asked last.
+ *
  * Context: Under vas->slots_lock.
  * Return: 0 if every binder accepted; else the first veto, after the
  * binders that had accepted were told to ->abort.
  */
 int vas_binders_prepare(struct vas *vas, const struct vas_memslot_change *change)
 {
-	struct vas_binder *binder;
+	struct vas_binder *binder, *last = vas->applying_binder;
 	int err = 0;
 
 	lockdep_assert_held(&vas->slots_lock);
 	list_for_each_entry(binder, &vas->binders, node) {
-		if (!binder->ops->prepare)
+		if (binder == last || !binder->ops->prepare)
 			continue;
 		err = binder->ops->prepare(binder->data, change);
 		if (err)
 			break;
 	}
+	/* Past the loop, binder is the list head: all are undone below */
+	if (!err && last)
+		err = last->ops->prepare(last->data, change);
 	if (!err)
 		return 0;
 
 	err = vas_veto_errno(err);
 	list_for_each_entry_continue_reverse(binder, &vas->binders, node)
-		if (binder->ops->prepare && binder->ops->abort)
+		if (binder != last && binder->ops->prepare &&
+		    binder->ops->abort)
 			binder->ops->abort(binder->data, change);
 	return err;
 }
@@ -209,27 +232,15 @@ void vas_binders_invalidate(struct vas *vas, u64 gpa, u64 len)
  * @vas: The vas
  * @change: The change every binder accepted
  *
- * What the change took away (a deleted or moved memslot, write access of
- * a memslot made read-only) is invalidated first, vmaps and binders, then
- * each binder commits.
+ * What the change took away was invalidated already.
  *
  * Context: Under vas->slots_lock.
  */
 void vas_binders_commit(struct vas *vas, const struct vas_memslot_change *change)
 {
-	const struct vas_memslot_desc *old = &change->old;
 	struct vas_binder *binder;
-	bool made_readonly = change->kind == VAS_MEMSLOT_FLAGS_ONLY &&
-			     ~old->flags & change->new.flags & VAS_MEM_READONLY;
 
 	lockdep_assert_held(&vas->slots_lock);
-	if (change->kind == VAS_MEMSLOT_DELETE ||
-	    change->kind == VAS_MEMSLOT_MOVE || made_readonly) {
-		vas_vmaps_invalidate(vas, old->guest_phys_addr, old->size,
-				     change->kind == VAS_MEMSLOT_FLAGS_ONLY);
-		vas_binders_invalidate(vas, old->guest_phys_addr, old->size);
-	}
-
 	list_for_each_entry(binder, &vas->binders, node)
 		if (binder->ops->commit)
 			binder->ops->commit(binder->data, change);
@@ -252,38 +263,72 @@ void vas_binders_sync_dirty(struct vas *vas, u32 slot)
 			binder->ops->sync_dirty(binder->data, slot);
 }
 
+/* Some binder has an ->invalidate op, which may sleep */
+static bool vas_binders_may_block(struct vas *vas)
+{
+	struct vas_binder *binder;
+
+	list_for_each_entry_srcu(binder, &vas->binders, node,
+				 srcu_read_lock_held(&vas->srcu))
+		if (binder->ops->invalidate)
+			return true;
+	return false;
+}
+
+/*
+ * Reports the part of [range->start, range->end) that @slot maps to the
+ * binders. Returns -EAGAIN instead if that would have to sleep and the
+ * range may not.
+ */
+static int vas_mn_invalidate_memslot(struct vas *vas, struct vas_memslot *slot,
+				     const struct mmu_notifier_range *range)
+{
+	unsigned long start, end;
+
+	start = max(range->start, slot->userspace_addr);
+	end = min(range->end, slot->userspace_addr +
+			      (slot->npages << PAGE_SHIFT));
+	if (start >= end)
+		return 0;
+	if (!mmu_notifier_range_blockable(range))
+		return vas_binders_may_block(vas) ? -EAGAIN : 0;
+	vas_binders_invalidate(vas, (slot->base_gfn << PAGE_SHIFT) +
+				    start - slot->userspace_addr,
+			       end - start);
+	return 0;
+}
+
 /*
  * The owner unmapped or changed memory in [range->start, range->end):
- * translate that into the guest ranges of every memslot over it.
+ * translate that into the guest ranges of every memslot over it, and of a
+ * memslot that a change in progress took out of the table but has not
+ * reported to the binders yet. Only a range that a binder's ->invalidate
+ * must hear about is refused to a non-blocking caller (the OOM reaper,
+ * process_mrelease()), so that binders without one never stand in their
+ * way.
  */
 static int vas_mn_invalidate_range_start(struct mmu_notifier *mn,
 					 const struct mmu_notifier_range *range)
 {
 	struct vas *vas = container_of(mn, struct vas, mn);
-	unsigned long start, end, hva_end;
 	struct vas_memslot *slot;
 	unsigned long id;
-	int idx;
+	int idx, err = 0;
 
 	if (list_empty(&vas->binders))
 		return 0;
-	/* Binders may sleep in ->invalidate. */
-	if (!mmu_notifier_range_blockable(range))
-		return -EAGAIN;
 
 	idx = srcu_read_lock(&vas->srcu);
 	xa_for_each(&vas->slots, id, slot) {
-		hva_end = slot->userspace_addr + (slot->npages << PAGE_SHIFT);
-		start = max(range->start, slot->userspace_addr);
-		end = min(range->end, hva_end);
-		if (start >= end)
-			continue;
-		vas_binders_invalidate(vas, (slot->base_gfn << PAGE_SHIFT) +
-					    start - slot->userspace_addr,
-				       end - start);
+		err = vas_mn_invalidate_memslot(vas, slot, range);
+		if (err)
+			break;
 	}
+	slot = vas_memslot_retiring(vas);
+	if (!err && slot)
+		err = vas_mn_invalidate_memslot(vas, slot, range);
 	srcu_read_unlock(&vas->srcu, idx);
-	return 0;
+	return err;
 }
 
 static void vas_mn_release(struct mmu_notifier *mn, struct mm_struct *mm)

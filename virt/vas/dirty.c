@@ -2,19 +2,30 @@
 /*
  * vas dirty log
  *
- * A memslot with VAS_MEM_LOG_DIRTY_PAGES carries a bitmap with one bit per
- * page. Every write that goes through the vas sets bits in it: vas_write()
- * and pwrite() on the fd (in vas_access()), and any kernel user that writes
- * guest memory another way and calls vas_mark_dirty(). Binders that write
- * guest memory on their own (KVM's guest) add their pages when the log is
- * read, through their ->sync_dirty op. The result is one log covering the
- * guest and every backend, which is what live migration needs.
+ * A memslot with VAS_MEM_LOG_DIRTY_PAGES carries a dirty log with one bit
+ * per page. Every write that goes through the vas sets bits in it:
+ * vas_write() and pwrite() on the fd (in vas_access()), and any kernel
+ * user that writes guest memory another way and calls vas_mark_dirty().
+ * Binders that write guest memory on their own (KVM's guest) add their
+ * pages when the log is read, through their ->sync_dirty op. The result is
+ * one log covering the guest and every backend, which is what live
+ * migration needs.
  *
  * Bits are set with atomic bitops by lockless writers holding vas->srcu;
  * readers take whole words with xchg() (get-and-clear) or READ_ONCE()
- * (keep), under vas->slots_lock so the memslot cannot change meanwhile.
- * The bitmap belongs to the memslot and follows it through moves and
- * flags changes that keep logging on (see memslots.c).
+ * (keep). The bitmap is refcounted (struct vas_dirty_bitmap): it follows its
+ * memslot through moves and flags changes that keep logging on (see
+ * memslots.c), and VAS_GET_DIRTY_LOG / VAS_CLEAR_DIRTY_LOG take a
+ * reference under vas->slots_lock, let the binders sync, drop the lock and
+ * only then copy to or from userspace. slots_lock is never held across a
+ * user copy, which may block for as long as the caller likes (a bitmap in
+ * a userfaultfd or FUSE mapping). A memslot changed meanwhile does not
+ * matter: the call finishes on the log it started with.
+ *
+ * Reading the log without clearing it is open to every holder of the fd,
+ * like reading guest memory. Clearing it (VAS_GET_DIRTY_LOG without
+ * VAS_DIRTY_LOG_KEEP, VAS_CLEAR_DIRTY_LOG) destroys the owner's migration
+ * state, so only the owner may (-EPERM for anyone else).
  */
 #include <linux/bitmap.h>
 #include <linux/minmax.h>
@@ -26,6 +37,53 @@
 
 /* Words copied to userspace per step: bounds the kernel buffer */
 #define VAS_DIRTY_CHUNK_WORDS	512
+
+/**
+ * vas_dirty_bitmap_alloc() - Allocate an empty dirty bitmap
+ * @npages: Number of pages it covers
+ *
+ * The bitmap of the largest memslot is 256 MiB: kvzalloc() falls back to
+ * vmalloc() rather than asking for a huge contiguous allocation, and the
+ * memory is charged to the caller's memory cgroup.
+ *
+ * Return: The log with one reference, or NULL.
+ */
+struct vas_dirty_bitmap *vas_dirty_bitmap_alloc(u64 npages)
+{
+	struct vas_dirty_bitmap *log;
+
+	log = kvzalloc(struct_size(log, bits, BITS_TO_LONGS(npages)),
+		       GFP_KERNEL_ACCOUNT);
+	if (!log)
+		return NULL;
+	refcount_set(&log->users, 1);
+	log->npages = npages;
+	return log;
+}
+
+/**
+ * vas_dirty_bitmap_get() - Take another reference on a dirty log
+ * @log: The log
+ *
+ * Return: @log.
+ */
+struct vas_dirty_bitmap *vas_dirty_bitmap_get(struct vas_dirty_bitmap *log)
+{
+	refcount_inc(&log->users);
+	return log;
+}
+
+/**
+ * vas_dirty_bitmap_put() - Drop a reference on a dirty log
+ * @log: The log, freed with the last reference
+ *
+ * Context: Any context but NMI (an SRCU callback frees memslots).
+ */
+void vas_dirty_bitmap_put(struct vas_dirty_bitmap *log)
+{
+	if (refcount_dec_and_test(&log->users))
+		kvfree(log);
+}
 
 /**
  * vas_memslot_mark_dirty() - Log a write to a memslot
@@ -42,7 +100,7 @@ void vas_memslot_mark_dirty(struct vas_memslot *slot, u64 gpa, u64 len)
 	first = (gpa >> PAGE_SHIFT) - slot->base_gfn;
 	last = ((gpa + len - 1) >> PAGE_SHIFT) - slot->base_gfn;
 	for (; first <= last; first++)
-		set_bit(first, slot->dirty_bitmap);
+		set_bit(first, slot->dirty_bitmap->bits);
 }
 
 void vas_mark_dirty(struct vas *vas, u64 gpa, u64 len)
@@ -74,60 +132,57 @@ void vas_mark_dirty(struct vas *vas, u64 gpa, u64 len)
 }
 EXPORT_SYMBOL_NS_GPL(vas_mark_dirty, VAS);
 
-typedef int (*vas_dirty_log_fn)(struct vas *vas, struct vas_memslot *slot,
-				const struct vas_dirty_log *log,
-				unsigned long *buf);
-
 /*
- * Runs @fn on the logging memslot @log names, under vas->slots_lock so it
- * cannot change meanwhile, with a buffer of VAS_DIRTY_CHUNK_WORDS words.
+ * Takes a reference on the dirty log of memslot @id, after letting the
+ * binders and writable vmaps and sgmaps add their pages to it if @sync.
  */
-static int vas_dirty_log_run(struct vas *vas, const struct vas_dirty_log *log,
-			     vas_dirty_log_fn fn)
+static struct vas_dirty_bitmap *vas_dirty_bitmap_find(struct vas *vas,
+						      u32 id, bool sync)
 {
+	struct vas_dirty_bitmap *log = NULL;
 	struct vas_memslot *slot;
-	unsigned long *buf;
-	int err;
 
-	buf = kmalloc_array(VAS_DIRTY_CHUNK_WORDS, sizeof(*buf), GFP_KERNEL);
-	if (!buf)
-		return -ENOMEM;
 	mutex_lock(&vas->slots_lock);
-	slot = xa_load(&vas->slots, log->slot);
-	if (!slot || !slot->dirty_bitmap)
-		err = -ENOENT;
-	else
-		err = fn(vas, slot, log, buf);
+	slot = xa_load(&vas->slots, id);
+	if (slot && slot->dirty_bitmap) {
+		log = vas_dirty_bitmap_get(slot->dirty_bitmap);
+		if (sync) {
+			vas_binders_sync_dirty(vas, id);
+			vas_vmaps_sync_dirty(vas);
+			vas_sgmaps_sync_dirty(vas);
+		}
+	}
 	mutex_unlock(&vas->slots_lock);
-	kfree(buf);
-	return err;
+	return log;
 }
 
-static int vas_dirty_log_get(struct vas *vas, struct vas_memslot *slot,
-			     const struct vas_dirty_log *log, unsigned long *buf)
+static int vas_dirty_log_copy_out(struct vas_dirty_bitmap *log,
+				  unsigned long __user *ubitmap, bool keep)
 {
-	unsigned long __user *ubitmap = u64_to_user_ptr(log->bitmap);
-	bool keep = log->flags & VAS_DIRTY_LOG_KEEP;
-	unsigned long nwords, i, n, w;
+	unsigned long nwords = BITS_TO_LONGS(log->npages);
+	unsigned long buf[64], i, n, w;
 
-	vas_binders_sync_dirty(vas, slot->id);
-	vas_vmaps_sync_dirty(vas);
-
-	nwords = BITS_TO_LONGS(slot->npages);
 	for (i = 0; i < nwords; i += n) {
-		n = min(nwords - i, VAS_DIRTY_CHUNK_WORDS);
+		n = min(nwords - i, ARRAY_SIZE(buf));
 		for (w = 0; w < n; w++)
-			buf[w] = keep ? READ_ONCE(slot->dirty_bitmap[i + w]) :
-					xchg(&slot->dirty_bitmap[i + w], 0);
+			buf[w] = keep ? READ_ONCE(log->bits[i + w]) :
+					xchg(&log->bits[i + w], 0);
 		if (copy_to_user(ubitmap + i, buf, n * sizeof(*buf))) {
 			/* Do not lose what could not be reported. */
 			for (w = 0; !keep && w < n; w++)
 				atomic_long_or(buf[w], (atomic_long_t *)
-					       &slot->dirty_bitmap[i + w]);
+					       &log->bits[i + w]);
 			return -EFAULT;
 		}
+		cond_resched();
 	}
 	return 0;
+}
+
+/* Only the owner may clear the log: it is the owner's migration state. */
+static bool vas_dirty_log_may_clear(struct vas *vas)
+{
+	return current->mm == vas->owner_mm;
 }
 
 /**
@@ -135,41 +190,53 @@ static int vas_dirty_log_get(struct vas *vas, struct vas_memslot *slot,
  * @vas: The vas
  * @data: struct vas_dirty_log
  *
- * Return: 0, or -EINVAL for bad fields, -ENOENT if the memslot does not
- * exist or does not log, -EFAULT if @bitmap cannot be written (the bits
- * of the failed step stay set).
+ * Return: 0, or -EINVAL for bad fields, -EPERM to clear the log (no
+ * VAS_DIRTY_LOG_KEEP) from any process but the owner, -ENOENT if the
+ * memslot does not exist or does not log, -EFAULT if @bitmap cannot be
+ * written (the bits of the failed step stay set).
  */
 int vas_ioctl_get_dirty_log(struct vas *vas, void *data)
 {
-	struct vas_dirty_log *log = data;
+	struct vas_dirty_log *args = data;
+	bool keep = args->flags & VAS_DIRTY_LOG_KEEP;
+	struct vas_dirty_bitmap *log;
+	int err;
 
-	if (log->flags & ~VAS_DIRTY_LOG_KEEP || log->__reserved ||
-	    log->first_page || log->num_pages || log->slot >= VAS_MAX_MEMSLOTS)
+	if (args->flags & ~VAS_DIRTY_LOG_KEEP || args->__reserved ||
+	    args->first_page || args->num_pages ||
+	    args->slot >= VAS_MAX_MEMSLOTS)
 		return -EINVAL;
-	return vas_dirty_log_run(vas, log, vas_dirty_log_get);
+	if (!keep && !vas_dirty_log_may_clear(vas))
+		return -EPERM;
+	log = vas_dirty_bitmap_find(vas, args->slot, true);
+	if (!log)
+		return -ENOENT;
+	err = vas_dirty_log_copy_out(log, u64_to_user_ptr(args->bitmap), keep);
+	vas_dirty_bitmap_put(log);
+	return err;
 }
 
-static int vas_dirty_log_clear(struct vas *vas, struct vas_memslot *slot,
-			       const struct vas_dirty_log *log,
-			       unsigned long *buf)
+static int vas_dirty_log_clear(struct vas_dirty_bitmap *log,
+			       const struct vas_dirty_log *args)
 {
-	unsigned long __user *ubitmap = u64_to_user_ptr(log->bitmap);
-	unsigned long first, nwords, i, n, w;
-	u64 end = log->first_page + log->num_pages;
+	unsigned long __user *ubitmap = u64_to_user_ptr(args->bitmap);
+	u64 end = args->first_page + args->num_pages;
+	unsigned long buf[64], first, nwords, i, n, w;
 
-	if (end > slot->npages ||
-	    (log->num_pages % BITS_PER_LONG && end != slot->npages))
+	if (end > log->npages ||
+	    (args->num_pages % BITS_PER_LONG && end != log->npages))
 		return -EINVAL;
 
-	first = log->first_page / BITS_PER_LONG;
-	nwords = BITS_TO_LONGS(log->num_pages);
+	first = args->first_page / BITS_PER_LONG;
+	nwords = BITS_TO_LONGS(args->num_pages);
 	for (i = 0; i < nwords; i += n) {
-		n = min(nwords - i, VAS_DIRTY_CHUNK_WORDS);
+		n = min(nwords - i, ARRAY_SIZE(buf));
 		if (copy_from_user(buf, ubitmap + i, n * sizeof(*buf)))
 			return -EFAULT;
 		for (w = 0; w < n; w++)
 			atomic_long_andnot(buf[w], (atomic_long_t *)
-					   &slot->dirty_bitmap[first + i + w]);
+					   &log->bits[first + i + w]);
+		cond_resched();
 	}
 	return 0;
 }
@@ -180,16 +247,27 @@ static int vas_dirty_log_clear(struct vas *vas, struct vas_memslot *slot,
  * @data: struct vas_dirty_log
  *
  * Return: 0, or -EINVAL for bad fields or a range beyond the memslot,
- * -ENOENT as for VAS_GET_DIRTY_LOG, -EFAULT if @bitmap cannot be read.
+ * -EPERM from any process but the owner, -ENOENT as for VAS_GET_DIRTY_LOG,
+ * -EFAULT if @bitmap cannot be read.
  */
 int vas_ioctl_clear_dirty_log(struct vas *vas, void *data)
 {
-	struct vas_dirty_log *log = data;
+	struct vas_dirty_log *args = data;
+	struct vas_dirty_bitmap *log;
 	u64 end;
+	int err;
 
-	if (log->flags || log->__reserved || log->slot >= VAS_MAX_MEMSLOTS ||
-	    log->first_page % BITS_PER_LONG ||
-	    check_add_overflow(log->first_page, log->num_pages, &end))
+	if (args->flags || args->__reserved ||
+	    args->slot >= VAS_MAX_MEMSLOTS ||
+	    args->first_page % BITS_PER_LONG ||
+	    check_add_overflow(args->first_page, args->num_pages, &end))
 		return -EINVAL;
-	return vas_dirty_log_run(vas, log, vas_dirty_log_clear);
+	if (!vas_dirty_log_may_clear(vas))
+		return -EPERM;
+	log = vas_dirty_bitmap_find(vas, args->slot, false);
+	if (!log)
+		return -ENOENT;
+	err = vas_dirty_log_clear(log, args);
+	vas_dirty_bitmap_put(log);
+	return err;
 }

@@ -19,9 +19,9 @@ static void test_memslot_bits(struct kunit *test)
 	u64 base = 100ULL << PAGE_SHIFT;
 	unsigned long *bitmap;
 
-	bitmap = bitmap_zalloc(SLOT_PAGES, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, bitmap);
-	slot.dirty_bitmap = bitmap;
+	slot.dirty_bitmap = vas_dirty_bitmap_alloc(SLOT_PAGES);
+	KUNIT_ASSERT_NOT_NULL(test, slot.dirty_bitmap);
+	bitmap = slot.dirty_bitmap->bits;
 
 	/* two bytes across the first page boundary */
 	vas_memslot_mark_dirty(&slot, base + PAGE_SIZE - 1, 2);
@@ -41,7 +41,7 @@ static void test_memslot_bits(struct kunit *test)
 	/* the whole memslot, spanning two bitmap words */
 	vas_memslot_mark_dirty(&slot, base, SLOT_PAGES * PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, bitmap_weight(bitmap, SLOT_PAGES), SLOT_PAGES);
-	bitmap_free(bitmap);
+	vas_dirty_bitmap_put(slot.dirty_bitmap);
 
 	/* no bitmap: no logging, no crash */
 	slot.dirty_bitmap = NULL;
@@ -74,14 +74,14 @@ static void test_mark_dirty_split(struct kunit *test)
 
 	/* from the hole before slot 0 to the middle of slot 2 */
 	vas_mark_dirty(vas, 14 * PAGE_SIZE + 7, 16 * PAGE_SIZE);
-	KUNIT_EXPECT_EQ(test, bitmap_weight(a->dirty_bitmap, 4), 4);
-	KUNIT_EXPECT_EQ(test, bitmap_weight(c->dirty_bitmap, 4), 3);
-	KUNIT_EXPECT_FALSE(test, test_bit(3, c->dirty_bitmap));
+	KUNIT_EXPECT_EQ(test, bitmap_weight(a->dirty_bitmap->bits, 4), 4);
+	KUNIT_EXPECT_EQ(test, bitmap_weight(c->dirty_bitmap->bits, 4), 3);
+	KUNIT_EXPECT_FALSE(test, test_bit(3, c->dirty_bitmap->bits));
 
 	/* to the end of the address space, and a wrapping length */
-	bitmap_zero(c->dirty_bitmap, 4);
+	bitmap_zero(c->dirty_bitmap->bits, 4);
 	vas_mark_dirty(vas, 31 * PAGE_SIZE, U64_MAX);
-	KUNIT_EXPECT_EQ(test, bitmap_weight(c->dirty_bitmap, 4), 1);
+	KUNIT_EXPECT_EQ(test, bitmap_weight(c->dirty_bitmap->bits, 4), 1);
 	vas_mark_dirty(vas, U64_MAX - 10, 100);
 	vas_put(vas);
 }

@@ -19,6 +19,7 @@
  * read its dirty log.
  */
 #include <linux/anon_inodes.h>
+#include <linux/capability.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/sched/mm.h>
@@ -56,10 +57,13 @@ struct vas *vas_alloc(struct mm_struct *owner_mm)
 	vas_memslots_init(vas);
 	mutex_init(&vas->vmaps_lock);
 	INIT_LIST_HEAD(&vas->vmaps);
+	mutex_init(&vas->sgmaps_lock);
+	INIT_LIST_HEAD(&vas->sgmaps);
 	mmgrab(owner_mm);
 	vas->owner_mm = owner_mm;
 	vas->owner_task = get_task_struct(current->group_leader);
 	vas->owner_user = get_uid(current_user());
+	vas->pins_unlimited = capable(CAP_IPC_LOCK);
 	err = vas_binders_init(vas);
 	if (err)
 		goto err_put_owner;
@@ -78,6 +82,7 @@ err_free:
 static void vas_destroy(struct vas *vas)
 {
 	WARN_ON_ONCE(!list_empty(&vas->vmaps));
+	WARN_ON_ONCE(!list_empty(&vas->sgmaps));
 	vas_binders_destroy(vas);
 	vas_memslots_destroy(vas);
 	cleanup_srcu_struct(&vas->srcu);
@@ -212,6 +217,9 @@ static long vas_fop_ioctl(struct file *filp, unsigned int cmd,
 		return -EFAULT;
 	if (usize < op->min_size)
 		return -EINVAL;
+	/* Bound the zero check of copy_struct_from_user(), as openat2 does */
+	if (usize > PAGE_SIZE)
+		return -E2BIG;
 	err = copy_struct_from_user(&buf, op->size, uarg, usize);
 	if (err)
 		return err;
@@ -307,6 +315,8 @@ static const struct file_operations vas_fops = {
 	.llseek = no_seek_end_llseek,
 };
 
+static_assert(VAS_CLOEXEC == O_CLOEXEC);
+
 SYSCALL_DEFINE1(vas_create, unsigned int, flags)
 {
 	struct file *file;
@@ -320,7 +330,7 @@ SYSCALL_DEFINE1(vas_create, unsigned int, flags)
 	if (IS_ERR(vas))
 		return PTR_ERR(vas);
 
-	fd = get_unused_fd_flags(O_RDWR | (flags & VAS_CLOEXEC ? O_CLOEXEC : 0));
+	fd = get_unused_fd_flags(O_RDWR | (flags & VAS_CLOEXEC));
 	if (fd < 0)
 		goto err_put_vas;
 

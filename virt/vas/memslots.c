@@ -32,7 +32,6 @@
  * lookup (see vas_memslots_generation()) and compares it later notices any
  * change it may have raced with.
  */
-#include <linux/bitmap.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/rbtree_latch.h>
@@ -181,7 +180,8 @@ void vas_memslots_init(struct vas *vas)
 
 static void vas_memslot_free(struct vas_memslot *slot)
 {
-	bitmap_free(slot->dirty_bitmap);
+	if (slot->dirty_bitmap)
+		vas_dirty_bitmap_put(slot->dirty_bitmap);
 	kfree(slot);
 }
 
@@ -315,9 +315,9 @@ static int vas_memslot_build_change(struct vas *vas,
 	slot->userspace_addr = req->userspace_addr;
 	/* A dirty log survives a move and a flags change that keeps it on. */
 	if (log_dirty && old && old->dirty_bitmap) {
-		slot->dirty_bitmap = old->dirty_bitmap;
+		slot->dirty_bitmap = vas_dirty_bitmap_get(old->dirty_bitmap);
 	} else if (log_dirty) {
-		slot->dirty_bitmap = bitmap_zalloc(npages, GFP_KERNEL_ACCOUNT);
+		slot->dirty_bitmap = vas_dirty_bitmap_alloc(npages);
 		if (!slot->dirty_bitmap) {
 			kfree(slot);
 			return -ENOMEM;
@@ -347,21 +347,22 @@ static void vas_memslot_discard(struct vas *vas, struct vas_memslot *old,
 		return;
 	if (!old)
 		xa_release(&vas->slots, new->id);
-	if (old && new->dirty_bitmap == old->dirty_bitmap)
-		new->dirty_bitmap = NULL;
 	vas_memslot_free(new);
 }
 
 /*
- * Publishes @new in place of @old (either may be NULL), waits until no
- * access uses @old any more, and frees it after one more grace period (see
- * the top for the lookup hint). Cannot fail.
+ * Publishes @new in place of @old (either may be NULL) and waits until no
+ * access uses @old any more. @old stays vas->retiring, so that the mmu
+ * notifier still reports unmaps of its memory to the binders, until
+ * vas_memslot_retire() after the binders were told. Cannot fail.
  */
 static void vas_memslot_install(struct vas *vas, struct vas_memslot *old,
 				struct vas_memslot *new)
 {
-	if (old)
+	if (old) {
 		WRITE_ONCE(old->dead, true);
+		WRITE_ONCE(vas->retiring, old);
+	}
 	if (new) {
 		xa_store(&vas->slots, new->id, new, GFP_KERNEL_ACCOUNT);
 		latch_tree_insert(&new->gfn_node, &vas->gfn_tree,
@@ -373,14 +374,48 @@ static void vas_memslot_install(struct vas *vas, struct vas_memslot *old,
 		latch_tree_erase(&old->gfn_node, &vas->gfn_tree,
 				 &vas_gfn_tree_ops);
 	vas_memslots_publish(vas);
+	if (old)
+		synchronize_srcu_expedited(&vas->srcu);
+}
+
+/*
+ * Whether @change takes something away from the memslot it replaces: all
+ * of its range (delete, move), or write access to it (made read-only,
+ * with *@writes_only set).
+ */
+static bool vas_memslot_change_revokes(const struct vas_memslot_change *change,
+				       bool *writes_only)
+{
+	*writes_only = change->kind == VAS_MEMSLOT_FLAGS_ONLY &&
+		       ~change->old.flags & change->new.flags & VAS_MEM_READONLY;
+	return change->kind == VAS_MEMSLOT_DELETE ||
+	       change->kind == VAS_MEMSLOT_MOVE || *writes_only;
+}
+
+/*
+ * The binders know @old is gone: stop reporting its unmaps and free it
+ * after one more grace period (see the top for the lookup hint).
+ */
+static void vas_memslot_retire(struct vas *vas, struct vas_memslot *old)
+{
 	if (!old)
 		return;
-
-	synchronize_srcu_expedited(&vas->srcu);
+	WRITE_ONCE(vas->retiring, NULL);
 	cmpxchg(&vas->last_used_slot, old, NULL);
-	if (new && new->dirty_bitmap == old->dirty_bitmap)
-		old->dirty_bitmap = NULL;
 	call_srcu(&vas->srcu, &old->rcu, vas_memslot_free_rcu);
+}
+
+/**
+ * vas_memslot_retiring() - The memslot a change is retiring, if any
+ * @vas: The vas
+ *
+ * Context: Inside srcu_read_lock(&vas->srcu); the memslot stays valid
+ * until the read-side section ends.
+ * Return: The memslot, or NULL.
+ */
+struct vas_memslot *vas_memslot_retiring(struct vas *vas)
+{
+	return READ_ONCE(vas->retiring);
 }
 
 /**
@@ -389,8 +424,10 @@ static void vas_memslot_install(struct vas *vas, struct vas_memslot *old,
  * @req: The request, already copied from userspace
  *
  * Validates the request, offers it to every binder (any may veto it),
- * publishes the new layout, invalidates what used the old one and lets the
- * binders commit. The caller checked that it may change the memslots.
+ * tears down the vmaps of what it takes away, publishes the new layout,
+ * tells the binders what it took away, lets them commit and frees the old
+ * memslot. The caller checked that it may
+ * change the memslots.
  *
  * Context: Process context; takes vas->slots_lock and may wait for an SRCU
  * grace period.
@@ -401,6 +438,7 @@ int vas_memslots_set(struct vas *vas, const struct vas_set_memslot *req)
 {
 	struct vas_memslot_change change;
 	struct vas_memslot *old, *new;
+	bool revokes, writes_only;
 	int err;
 
 	err = vas_memslot_check_request(req);
@@ -419,8 +457,22 @@ int vas_memslots_set(struct vas *vas, const struct vas_set_memslot *req)
 		vas_memslot_discard(vas, old, new);
 		goto out_unlock;
 	}
+	revokes = vas_memslot_change_revokes(&change, &writes_only);
+	/*
+	 * vmaps go first, while the old layout is published: tearing one
+	 * down logs its pages dirty at their old guest address, in the log
+	 * that a moved memslot keeps. No vmap can be made meanwhile: that
+	 * takes slots_lock.
+	 */
+	if (revokes)
+		vas_vmaps_invalidate(vas, change.old.guest_phys_addr,
+				     change.old.size, writes_only);
 	vas_memslot_install(vas, old, new);
+	if (revokes)
+		vas_binders_invalidate(vas, change.old.guest_phys_addr,
+				       change.old.size);
 	vas_binders_commit(vas, &change);
+	vas_memslot_retire(vas, old);
 out_unlock:
 	mutex_unlock(&vas->slots_lock);
 	return err;

@@ -264,6 +264,38 @@ static void test_many_slots(struct kunit *test)
 				i % 2 ? (int)(n - 1 - i) : -1);
 }
 
+/*
+ * A reader that found a memslot (and so left it in the lookup hint) holds
+ * vas->srcu while the memslot is deleted: the change waits for it, but
+ * from the moment the memslot is unpublished no new lookup may return it,
+ * through the hint or otherwise.
+ */
+static void test_hint_skips_retired_memslot(struct kunit *test)
+{
+	struct memslots_test *t = test->priv;
+	struct vas_kunit_change change;
+	struct vas_memslot *slot;
+	int idx;
+
+	KUNIT_ASSERT_EQ(test, add_slot(test, 4, 0x200, 4, 0), 0);
+	idx = srcu_read_lock(&t->vas->srcu);
+	slot = vas_memslot_lookup(t->vas, 0x201);
+	KUNIT_ASSERT_NOT_NULL(test, slot);
+	KUNIT_EXPECT_PTR_EQ(test, READ_ONCE(t->vas->last_used_slot), slot);
+
+	vas_kunit_change_start(test, &change, t->vas, 4, 0, 0, 0, 0);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(slot->dead));
+	KUNIT_EXPECT_NULL(test, vas_memslot_lookup(t->vas, 0x201));
+	KUNIT_EXPECT_NULL(test, vas_memslot_lookup(t->vas, 0x200));
+	/* the delete still waits for this reader */
+	KUNIT_EXPECT_FALSE(test, completion_done(&change.done));
+	srcu_read_unlock(&t->vas->srcu, idx);
+
+	wait_for_completion(&change.done);
+	KUNIT_EXPECT_EQ(test, change.err, 0);
+	KUNIT_EXPECT_EQ(test, slot_at(test, 0x201), -1);
+}
+
 static struct kunit_case memslots_test_cases[] = {
 	KUNIT_CASE(test_lookup_boundaries),
 	KUNIT_CASE(test_adjacent_and_overlap),
@@ -274,6 +306,7 @@ static struct kunit_case memslots_test_cases[] = {
 	KUNIT_CASE(test_delete),
 	KUNIT_CASE(test_generation),
 	KUNIT_CASE(test_many_slots),
+	KUNIT_CASE(test_hint_skips_retired_memslot),
 	{}
 };
 

@@ -8,19 +8,28 @@
  * a ring's index, a timer page. Any kernel user of a vas may place one
  * where it is convenient; it is not tied to KVM.
  *
- * The cache holds a reference on the page (not a pin) and is valid while
+ * The cache holds no reference on the page, like KVM's: the owner's page
+ * table does. A refresh takes a reference only long enough to check, under
+ * gpc->lock, that no invalidation raced with it, and drops it once the
+ * translation is published. The translation is valid while
  *
  * - the memslot generation is the one the translation was made under: any
  *   memslot change makes vas_gpc_check() fail;
  * - the owner did not unmap or change the page: an mmu_interval_notifier
- *   on the page's owner address clears ->valid under gpc->lock for write.
+ *   on the page's owner address clears ->valid under gpc->lock for write,
+ *   and the page can only be freed, migrated or written back after that
+ *   notifier ran (unmap, zap, migration and write-protection all notify).
  *
- * Users take gpc->lock for read (it is a rwlock_t, usable with interrupts
- * disabled), loop on vas_gpc_check() / vas_gpc_refresh() and use ->khva
- * until they drop the lock; the notifier cannot complete an invalidation
- * while they hold it, so the page cannot go away under them. Refreshing
- * sleeps and is serialized by gpc->refresh_lock. Writes through the cache
- * are logged with vas_gpc_mark_dirty().
+ * So the cache pins nothing: the page stays movable and reclaimable, and
+ * MADV_DONTNEED frees it at once. Users take gpc->lock for read (it is a
+ * rwlock_t, usable with interrupts disabled), loop on vas_gpc_check() /
+ * vas_gpc_refresh() and use ->khva until they drop the lock; the notifier
+ * cannot complete an invalidation while they hold it, so the page cannot
+ * go away under them. Refreshing sleeps and is serialized by
+ * gpc->refresh_lock. A cache for writing faults the page in for writing,
+ * which marks it dirty for the mm; writes through it are logged with
+ * vas_gpc_mark_dirty(). The kernel address is the page's direct-map
+ * address (vas depends on 64BIT: no highmem).
  */
 #include <linux/highmem.h>
 #include <linux/mm.h>
@@ -62,16 +71,6 @@ bool vas_gpc_check(struct vas_gpc *gpc, unsigned long len)
 	       gpc->generation == vas_memslots_generation(gpc->vas);
 }
 EXPORT_SYMBOL_NS_GPL(vas_gpc_check, VAS);
-
-/* Drops the page reference, dirtying it first if it was written. */
-static void vas_gpc_put_page(struct vas_gpc *gpc, struct page *page)
-{
-	if (!page)
-		return;
-	if (gpc->flags & VAS_MAP_WRITE)
-		set_page_dirty_lock(page);
-	put_page(page);
-}
 
 /* Watches the owner page at @uhva, moving the notifier if needed. */
 static int vas_gpc_watch(struct vas_gpc *gpc, unsigned long uhva)
@@ -140,8 +139,8 @@ static int vas_gpc_get_page(struct vas_gpc *gpc, unsigned long uhva,
 
 static int __vas_gpc_refresh(struct vas_gpc *gpc)
 {
-	struct page *page, *old;
 	unsigned long uhva, seq;
+	struct page *page;
 	u64 generation;
 	int err;
 
@@ -166,14 +165,13 @@ static int __vas_gpc_refresh(struct vas_gpc *gpc)
 		write_unlock_irq(&gpc->lock);
 		put_page(page);
 	}
-	old = gpc->page;
-	gpc->page = page;
 	gpc->khva = page_address(page) + offset_in_page(gpc->gpa);
 	gpc->generation = generation;
 	gpc->valid = true;
 	write_unlock_irq(&gpc->lock);
 
-	vas_gpc_put_page(gpc, old);
+	/* From here on the notifier, not a reference, keeps ->khva safe. */
+	put_page(page);
 	return 0;
 }
 
@@ -196,7 +194,7 @@ int vas_gpc_activate(struct vas_gpc *gpc, u64 gpa, unsigned long len,
 	int err;
 
 	if (flags & ~VAS_MAP_WRITE || !len ||
-	    offset_in_page(gpa) + len > PAGE_SIZE)
+	    len > PAGE_SIZE - offset_in_page(gpa))
 		return -EINVAL;
 	mutex_lock(&gpc->refresh_lock);
 	if (gpc->active) {
@@ -217,22 +215,17 @@ EXPORT_SYMBOL_NS_GPL(vas_gpc_activate, VAS);
 
 void vas_gpc_deactivate(struct vas_gpc *gpc)
 {
-	struct page *page;
-
 	mutex_lock(&gpc->refresh_lock);
 	write_lock_irq(&gpc->lock);
 	gpc->valid = false;
 	gpc->active = false;
 	gpc->khva = NULL;
-	page = gpc->page;
-	gpc->page = NULL;
 	write_unlock_irq(&gpc->lock);
 
 	if (gpc->notifier_active) {
 		mmu_interval_notifier_remove(&gpc->notifier);
 		gpc->notifier_active = false;
 	}
-	vas_gpc_put_page(gpc, page);
 	mutex_unlock(&gpc->refresh_lock);
 }
 EXPORT_SYMBOL_NS_GPL(vas_gpc_deactivate, VAS);

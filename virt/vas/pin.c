@@ -8,7 +8,10 @@
  * limited by the owner's RLIMIT_MEMLOCK (-ENOMEM beyond it), and to the
  * owner mm's pinned_vm for /proc. The owner is the process that created
  * the vas, whoever asks for the pin: a backend cannot pin more of the
- * guest than the VMM itself could lock.
+ * guest than the VMM itself could lock. An owner that had CAP_IPC_LOCK
+ * when it created the vas is not limited, as with VFIO and iommufd; its
+ * pins are still counted. The charge is taken before anything is
+ * allocated for the pins, so a request beyond the limit costs nothing.
  *
  * Pins go through pin_user_pages_remote() on the owner's mm from every
  * context, after taking an mm_users reference (-ESRCH once the owner has
@@ -26,11 +29,15 @@
 
 #include "vas_private.h"
 
+/* The page array is one kvcalloc(), which refuses more than INT_MAX bytes */
+#define VAS_PINS_MAX_PAGES	(INT_MAX / sizeof(struct page *))
+
 static int vas_pin_charge(struct vas *vas, unsigned long npages)
 {
 	unsigned long limit, cur, new;
 
-	limit = task_rlimit(vas->owner_task, RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	limit = vas->pins_unlimited ? ULONG_MAX :
+		task_rlimit(vas->owner_task, RLIMIT_MEMLOCK) >> PAGE_SHIFT;
 	cur = atomic_long_read(&vas->owner_user->locked_vm);
 	do {
 		if (check_add_overflow(cur, npages, &new) || new > limit)
@@ -53,8 +60,8 @@ static void vas_pin_uncharge(struct vas *vas, unsigned long npages)
  * @npages: Number of pages that will be pinned
  * @write: Pin for writing
  *
- * Return: An empty set of pins, or ERR_PTR(-ENOMEM) (also beyond the
- * owner's RLIMIT_MEMLOCK).
+ * Return: An empty set of pins, or ERR_PTR(-ENOMEM): beyond the owner's
+ * RLIMIT_MEMLOCK, more than VAS_PINS_MAX_PAGES pages, or no memory.
  */
 struct vas_pins *vas_pins_alloc(struct vas *vas, unsigned long npages,
 				bool write)
@@ -62,28 +69,29 @@ struct vas_pins *vas_pins_alloc(struct vas *vas, unsigned long npages,
 	struct vas_pins *pins;
 	int err;
 
-	pins = kzalloc(sizeof(*pins), GFP_KERNEL_ACCOUNT);
-	if (!pins)
+	if (npages > VAS_PINS_MAX_PAGES)
 		return ERR_PTR(-ENOMEM);
-	pins->pages = kvcalloc(npages, sizeof(*pins->pages),
-			       GFP_KERNEL_ACCOUNT);
-	if (!pins->pages) {
-		err = -ENOMEM;
-		goto err_free;
-	}
 	err = vas_pin_charge(vas, npages);
 	if (err)
-		goto err_free_pages;
+		return ERR_PTR(err);
+	err = -ENOMEM;
+	pins = kzalloc(sizeof(*pins), GFP_KERNEL_ACCOUNT);
+	if (!pins)
+		goto err_uncharge;
+	pins->pages = kvcalloc(npages, sizeof(*pins->pages),
+			       GFP_KERNEL_ACCOUNT);
+	if (!pins->pages)
+		goto err_free;
 	vas_get(vas);
 	pins->vas = vas;
 	pins->npages = npages;
 	pins->write = write;
 	return pins;
 
-err_free_pages:
-	kvfree(pins->pages);
 err_free:
 	kfree(pins);
+err_uncharge:
+	vas_pin_uncharge(vas, npages);
 	return ERR_PTR(err);
 }
 

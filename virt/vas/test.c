@@ -87,7 +87,9 @@ long vas_test_ioctl(struct vas *vas, void __user *uarg)
 	if (err)
 		return err;
 	if (cmd.op > VAS_TEST_OP_BIND || cmd.context > VAS_TEST_KTHREAD ||
-	    cmd.length > VAS_TEST_MAX_LENGTH || cmd.flags & ~VAS_TEST_FLAG_VIA_FD)
+	    cmd.length > VAS_TEST_MAX_LENGTH ||
+	    cmd.flags & ~(VAS_TEST_FLAG_VIA_FD | VAS_TEST_FLAG_BIND_APPLIES) ||
+	    (cmd.flags & VAS_TEST_FLAG_BIND_APPLIES && cmd.op != VAS_TEST_OP_BIND))
 		return -EINVAL;
 
 	if (cmd.flags & VAS_TEST_FLAG_VIA_FD) {
@@ -101,7 +103,8 @@ long vas_test_ioctl(struct vas *vas, void __user *uarg)
 
 	if (cmd.op == VAS_TEST_OP_BIND) {
 		err = cmd.length > MAX_ERRNO ? -EINVAL :
-		      vas_test_binder_create(work.vas, cmd.length);
+		      vas_test_binder_create(work.vas, cmd.length,
+					     cmd.flags & VAS_TEST_FLAG_BIND_APPLIES);
 		goto out_put;
 	}
 

@@ -143,6 +143,8 @@ static void vas_test_binder_vmap_invalidate(struct vas_vmap *map, void *data)
 	struct vas_test_binder *tb = data;
 	struct vas_test_event event = { .type = VAS_TEST_EVENT_VMAP_INVALIDATE };
 
+	if (!vas_vmap_addr(map))
+		event.flags |= VAS_TEST_EVENT_ADDR_CLEARED;
 	mutex_lock(&tb->map_lock);
 	tb->map_stale = true;
 	event.gpa = tb->map_gpa;
@@ -395,6 +397,17 @@ static const struct vas_binder_ops vas_test_binder_ops = {
 	.release = vas_test_binder_release,
 };
 
+/* The same ops, for a binder that stands in for KVM's place in the order */
+static const struct vas_binder_ops vas_test_binder_applies_ops = {
+	.prepare = vas_test_binder_prepare,
+	.commit = vas_test_binder_commit,
+	.abort = vas_test_binder_abort,
+	.invalidate = vas_test_binder_invalidate,
+	.sync_dirty = vas_test_binder_sync_dirty,
+	.release = vas_test_binder_release,
+	.prepare_applies = true,
+};
+
 static ssize_t vas_test_binder_read(struct file *filp, char __user *ubuf,
 				    size_t count, loff_t *ppos)
 {
@@ -566,10 +579,11 @@ static const struct file_operations vas_test_binder_fops = {
  * @vas: The vas to bind to
  * @veto: The errno ->prepare vetoes with from the start, 0 for none: lets
  *	a test veto the replay of the existing memslots
+ * @applies: Bind with prepare_applies, as KVM does
  *
  * Return: A new O_CLOEXEC file descriptor, or a negative errno.
  */
-int vas_test_binder_create(struct vas *vas, int veto)
+int vas_test_binder_create(struct vas *vas, int veto, bool applies)
 {
 	struct vas_test_binder *tb;
 	int fd;
@@ -583,7 +597,8 @@ int vas_test_binder_create(struct vas *vas, int veto)
 	tb->vas = vas;
 	tb->veto = veto;
 	vas_gpc_init(&tb->gpc, vas);
-	tb->binder = vas_bind(vas, &vas_test_binder_ops, tb);
+	tb->binder = vas_bind(vas, applies ? &vas_test_binder_applies_ops :
+					     &vas_test_binder_ops, tb);
 	if (IS_ERR(tb->binder)) {
 		fd = PTR_ERR(tb->binder);
 		goto err_free;

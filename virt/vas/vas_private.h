@@ -7,7 +7,7 @@
  *   vas->slots_lock (mutex)
  *     binder ->prepare, ->commit, ->abort, ->invalidate, ->sync_dirty
  *     owner's mmap_lock (pinning for vas_vmap(), vas_sgmap())
- *     vas->vmaps_lock
+ *     vas->vmaps_lock, vas->sgmaps_lock
  *       vmap->lock
  *         vmap holder's ->invalidate
  *     vas->slots xa_lock
@@ -24,7 +24,9 @@
  *   srcu_read_lock(&vas->srcu)
  *     mmap_lock of the owner's mm (page faults, remote GUP)
  *
- * slots_lock serializes every memslot change. Readers never take it: they
+ * slots_lock serializes every memslot change and is never held across a
+ * copy to or from userspace, which may block for as long as the caller
+ * likes (userfaultfd, FUSE). Readers never take it: they
  * look memslots up under vas->srcu, and a memslot is freed only after a
  * synchronize_srcu() that follows its removal from both lookup structures.
  * Nothing may take slots_lock while holding the owner's mmap_lock or
@@ -53,6 +55,22 @@ struct mm_struct;
 #define VAS_MEM_FLAGS_VALID	(VAS_MEM_READONLY | VAS_MEM_LOG_DIRTY_PAGES)
 
 /**
+ * struct vas_dirty_bitmap - the dirty log of a memslot
+ * @users: References: the memslots that log into it, and each reader of
+ *	VAS_GET_DIRTY_LOG or VAS_CLEAR_DIRTY_LOG while it works on it
+ * @npages: Number of pages, the memslot's
+ * @bits: A bit per page written through the vas
+ *
+ * Refcounted so that the ioctls can work on it without vas->slots_lock
+ * while they copy to and from userspace (see dirty.c).
+ */
+struct vas_dirty_bitmap {
+	refcount_t users;
+	u64 npages;
+	unsigned long bits[];
+};
+
+/**
  * struct vas_memslot - one guest-physical range mapped onto owner memory
  * @base_gfn: First guest frame number
  * @npages: Number of pages, at least 1
@@ -60,9 +78,9 @@ struct mm_struct;
  * @flags: VAS_MEM_* flags
  * @id: Memslot id chosen by userspace
  * @gfn_node: Node in vas->gfn_tree
- * @dirty_bitmap: With VAS_MEM_LOG_DIRTY_PAGES, a bit per page written
- *	through the vas; handed on to the memslot that replaces this one on a
- *	move or flags change, freed with the last memslot that uses it
+ * @dirty_bitmap: With VAS_MEM_LOG_DIRTY_PAGES, its dirty log, referenced;
+ *	the memslot that replaces this one on a move or a flags change that
+ *	keeps logging on takes a reference on the same log
  * @dead: Retired: lookups must not take it from vas->last_used_slot
  * @rcu: For freeing after an SRCU grace period
  *
@@ -77,7 +95,7 @@ struct vas_memslot {
 	u32 flags;
 	u32 id;
 	struct latch_tree_node gfn_node;
-	unsigned long *dirty_bitmap;
+	struct vas_dirty_bitmap *dirty_bitmap;
 	bool dead;
 	struct rcu_head rcu;
 };
@@ -94,14 +112,23 @@ struct vas_memslot {
  * @generation: Bumped by every memslot change; read locklessly
  * @last_used_slot: The memslot the last lookup found, a hint; never a
  *	freed memslot, and ignored once the memslot is dead
+ * @retiring: The memslot a change is replacing or deleting, from when it
+ *	is unpublished until the binders were told it is gone; the mmu
+ *	notifier reports unmaps of its memory too (see binder.c)
  * @binders: struct vas_binder list; changed under @slots_lock, walked
  *	under @slots_lock or @srcu
+ * @applying_binder: The binder whose ops have prepare_applies, if any;
+ *	under @slots_lock
  * @mn: Follows the owner's mm for the binders (unmaps, exit)
  * @owner_task: Thread group leader of the owner: its RLIMIT_MEMLOCK
  *	limits pins
  * @owner_user: User of the owner, charged for pins (locked_vm)
+ * @pins_unlimited: The owner had CAP_IPC_LOCK when it created the vas:
+ *	pins are counted but not limited by RLIMIT_MEMLOCK
  * @vmaps_lock: Protects @vmaps
  * @vmaps: struct vas_vmap list
+ * @sgmaps_lock: Protects @sgmaps
+ * @sgmaps: struct vas_sgmap list of the sgmaps for writing
  */
 struct vas {
 	refcount_t users;
@@ -112,12 +139,17 @@ struct vas {
 	struct xarray slots;
 	u64 generation;
 	struct vas_memslot *last_used_slot;
+	struct vas_memslot *retiring;
 	struct list_head binders;
+	struct vas_binder *applying_binder;
 	struct mmu_notifier mn;
 	struct task_struct *owner_task;
 	struct user_struct *owner_user;
+	bool pins_unlimited;
 	struct mutex vmaps_lock; /* protects vmaps */
 	struct list_head vmaps;
+	struct mutex sgmaps_lock; /* protects sgmaps */
+	struct list_head sgmaps;
 };
 
 /* memslots.c */
@@ -126,6 +158,7 @@ void vas_memslots_destroy(struct vas *vas);
 int vas_memslots_set(struct vas *vas, const struct vas_set_memslot *req);
 struct vas_memslot *vas_memslot_lookup(struct vas *vas, u64 gfn);
 struct vas_memslot *vas_memslot_first(struct vas *vas, u64 first, u64 last);
+struct vas_memslot *vas_memslot_retiring(struct vas *vas);
 u64 vas_memslots_generation(struct vas *vas);
 
 /* binder.c */
@@ -137,6 +170,9 @@ void vas_binders_invalidate(struct vas *vas, u64 gpa, u64 len);
 void vas_binders_sync_dirty(struct vas *vas, u32 slot);
 
 /* dirty.c */
+struct vas_dirty_bitmap *vas_dirty_bitmap_alloc(u64 npages);
+struct vas_dirty_bitmap *vas_dirty_bitmap_get(struct vas_dirty_bitmap *log);
+void vas_dirty_bitmap_put(struct vas_dirty_bitmap *log);
 void vas_memslot_mark_dirty(struct vas_memslot *slot, u64 gpa, u64 len);
 int vas_ioctl_get_dirty_log(struct vas *vas, void *data);
 int vas_ioctl_clear_dirty_log(struct vas *vas, void *data);
@@ -175,6 +211,9 @@ void vas_vmaps_invalidate(struct vas *vas, u64 gpa, u64 len,
 			  bool writable_only);
 void vas_vmaps_sync_dirty(struct vas *vas);
 
+/* sgmap.c */
+void vas_sgmaps_sync_dirty(struct vas *vas);
+
 /* access.c */
 
 /**
@@ -199,7 +238,7 @@ struct vas *vas_alloc(struct mm_struct *owner_mm);
 /* test.c */
 #if IS_ENABLED(CONFIG_VAS_TEST)
 long vas_test_ioctl(struct vas *vas, void __user *arg);
-int vas_test_binder_create(struct vas *vas, int veto);
+int vas_test_binder_create(struct vas *vas, int veto, bool applies);
 #else
 static inline long vas_test_ioctl(struct vas *vas, void __user *arg)
 {

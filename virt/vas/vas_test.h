@@ -72,6 +72,8 @@ struct vas_test {
 };
 
 #define VAS_TEST_FLAG_VIA_FD	0x1U
+/* VAS_TEST_OP_BIND: the binder's ops have prepare_applies, like KVM's */
+#define VAS_TEST_FLAG_BIND_APPLIES	0x2U
 
 #define VAS_TEST		_IO(VAS_TYPE, VAS_CMD_TEST)
 
@@ -99,7 +101,8 @@ enum vas_test_change_kind {
  * @type: enum vas_test_event_type
  * @slot: Memslot id (PREPARE, COMMIT, ABORT, SYNC_DIRTY)
  * @kind: enum vas_test_change_kind (PREPARE, COMMIT, ABORT)
- * @__pad: 0
+ * @flags: VMAP_INVALIDATE: VAS_TEST_EVENT_ADDR_CLEARED if vas_vmap_addr()
+ *	already returned NULL when ->invalidate ran
  * @gpa: INVALIDATE: first address; PREPARE/COMMIT/ABORT: the memslot's
  *	new address, or old one for a delete; VMAP_INVALIDATE: the vmap's
  * @len: INVALIDATE: length; PREPARE/COMMIT/ABORT: the memslot's size;
@@ -109,10 +112,12 @@ struct vas_test_event {
 	__u32 type;
 	__u32 slot;
 	__u32 kind;
-	__u32 __pad;
+	__u32 flags;
 	__aligned_u64 gpa;
 	__aligned_u64 len;
 };
+
+#define VAS_TEST_EVENT_ADDR_CLEARED	0x1U
 
 /* Operations on a test binder fd */
 enum vas_test_binder_op {

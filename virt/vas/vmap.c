@@ -11,14 +11,16 @@
  *
  * - its memslot is deleted or moved, or made read-only under a writable
  *   vmap: from the memslot path, through vas_vmaps_invalidate();
- * - the owner unmaps, remaps, zaps or write-protects the memory behind it,
- *   or exits: from an mmu_interval_notifier on the owner's range.
+ * - the owner unmaps, remaps or zaps the memory behind it, or exits: from
+ *   an mmu_interval_notifier on the owner's range. Events that only change
+ *   the protection of the pinned pages (fork, mprotect(), NUMA hinting,
+ *   soft-dirty) leave it alone.
  *
- * Either way the holder's ->invalidate op runs first, and must stop every
- * access through the mapping before it returns; then the mapping is
- * removed and the pins dropped, so nothing can reach the pages after they
- * may be freed. vas_vmap_addr() returns NULL from then on; the holder
- * calls vas_vunmap() and, if it wants, vas_vmap() again.
+ * Either way vas_vmap_addr() returns NULL from then on, then the holder's
+ * ->invalidate op runs and must stop every access through the mapping
+ * before it returns; then the mapping is removed and the pins dropped, so
+ * nothing can reach the pages after they may be freed. The holder calls
+ * vas_vunmap() and, if it wants, vas_vmap() again.
  *
  * A writable vmap may write any of its pages at any time, so while it is
  * valid its pages are reported dirty by every dirty log read, and once
@@ -83,13 +85,16 @@ static void vas_vmap_teardown(struct vas_vmap *map, bool notify, bool defer)
 {
 	struct vas_pins *pins = map->pins;
 
+	void *addr = map->addr;
+
 	lockdep_assert_held(&map->lock);
-	if (!map->addr)
+	if (!addr)
 		return;
+	/* A holder that looks from ->invalidate on must not find it. */
+	WRITE_ONCE(map->addr, NULL);
 	if (notify && map->ops && map->ops->invalidate)
 		map->ops->invalidate(map, map->data);
-	vunmap((void *)((unsigned long)map->addr & PAGE_MASK));
-	WRITE_ONCE(map->addr, NULL);
+	vunmap((void *)((unsigned long)addr & PAGE_MASK));
 	map->pins = NULL;
 	if (pins->write)
 		vas_mark_dirty(map->vas, vas_vmap_first_page(map),
@@ -100,12 +105,34 @@ static void vas_vmap_teardown(struct vas_vmap *map, bool notify, bool defer)
 		vas_pins_release(pins);
 }
 
+/*
+ * The pinned pages stay the ones behind the range, whatever the owner's
+ * page table says about their protection: write-protection for fork's
+ * copy-on-write (a pinned page is copied for the child, not shared),
+ * NUMA hinting, soft-dirty tracking and mprotect() do not change what the
+ * guest range means, so they leave the vmap alone. Anything that may take
+ * the page out of the range (unmap, zap, migration, exit) tears it down.
+ */
+static bool vas_vmap_event_keeps_pages(const struct mmu_notifier_range *range)
+{
+	switch (range->event) {
+	case MMU_NOTIFY_PROTECTION_VMA:
+	case MMU_NOTIFY_PROTECTION_PAGE:
+	case MMU_NOTIFY_SOFT_DIRTY:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static bool vas_vmap_notifier_invalidate(struct mmu_interval_notifier *mni,
 					 const struct mmu_notifier_range *range,
 					 unsigned long cur_seq)
 {
 	struct vas_vmap *map = container_of(mni, struct vas_vmap, notifier);
 
+	if (vas_vmap_event_keeps_pages(range))
+		return true;
 	/* The holder may sleep in ->invalidate and vunmap() does. */
 	if (!mmu_notifier_range_blockable(range))
 		return false;

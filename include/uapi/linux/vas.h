@@ -10,9 +10,10 @@
  *
  * Every ioctl takes a pointer to a structure whose first member, size, is
  * the size of the structure userspace knows. The kernel accepts any size
- * from the first published version of the structure on: a shorter one is
- * zero-extended, a longer one must have only zero bytes past the end of the
- * structure the kernel knows (else E2BIG). See Documentation/virt/vas/.
+ * from the first published version of the structure on, up to the page
+ * size: a shorter one is zero-extended, a longer one must have only zero
+ * bytes past the end of the structure the kernel knows (else E2BIG), and
+ * one beyond a page is refused with E2BIG. See Documentation/virt/vas/.
  */
 #ifndef _UAPI_LINUX_VAS_H
 #define _UAPI_LINUX_VAS_H
@@ -20,8 +21,12 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-/* Flags of vas_create(2) */
-#define VAS_CLOEXEC		(1U << 0)	/* close-on-exec, like O_CLOEXEC */
+/*
+ * Flags of vas_create(2). VAS_CLOEXEC is O_CLOEXEC, as EFD_CLOEXEC is for
+ * eventfd; O_CLOEXEC comes from <fcntl.h>, which this header does not
+ * include because <linux/fcntl.h> clashes with the C library's.
+ */
+#define VAS_CLOEXEC		O_CLOEXEC
 
 /* The API version reported by VAS_GET_INFO */
 #define VAS_API_VERSION		1

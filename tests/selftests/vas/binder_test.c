@@ -193,6 +193,62 @@ TEST_F(binder, veto)
 	close(vetoer);
 }
 
+/*
+ * A binder whose ->prepare applies the change (prepare_applies, like KVM)
+ * is asked last, after every other binder accepted, wherever it is in the
+ * binding order: a veto never follows it, so it never applies a change
+ * that is then undone. A vas has at most one such binder.
+ */
+TEST_F(binder, applying_binder_is_asked_last)
+{
+	struct vas_test_event *ev = self->ev;
+	int applier, vetoer;
+
+	applier = vas_test_bind_flags(self->fd, VAS_TEST_FLAG_BIND_APPLIES, 0);
+	ASSERT_LE(0, applier);
+	EXPECT_EQ(-EBUSY, vas_test_bind_flags(self->fd, VAS_TEST_FLAG_BIND_APPLIES, 0));
+	vetoer = vas_test_bind(self->fd);
+	ASSERT_LE(0, vetoer);
+
+	/* the last binder to bind vetoes: the applier is never asked */
+	ASSERT_EQ(0, binder_cmd(vetoer, VAS_TEST_BINDER_SET_VETO, EXDEV, 0, 0, NULL));
+	EXPECT_EQ(-EXDEV, set_memslot(self->fd, 0, 0, 0x10000, PAGE, self->mem));
+	EXPECT_EQ(0, binder_events(applier, ev, MAX_EVENTS));
+	ASSERT_EQ(2, binder_events(self->bfd, ev, MAX_EVENTS));
+	EXPECT_EVENT(&ev[1], ABORT, CREATE, 0x10000, PAGE);
+
+	/* accepted by all: the applier prepares after the others */
+	ASSERT_EQ(0, binder_cmd(vetoer, VAS_TEST_BINDER_SET_VETO, 0, 0, 0, NULL));
+	binder_events(vetoer, ev, MAX_EVENTS);
+	ASSERT_EQ(0, set_memslot(self->fd, 0, 0, 0x10000, PAGE, self->mem));
+	ASSERT_EQ(2, binder_events(applier, ev, MAX_EVENTS));
+	EXPECT_EVENT(&ev[0], PREPARE, CREATE, 0x10000, PAGE);
+	EXPECT_EVENT(&ev[1], COMMIT, CREATE, 0x10000, PAGE);
+
+	/* the applier vetoes last: every other binder is told to abort */
+	ASSERT_EQ(0, binder_cmd(applier, VAS_TEST_BINDER_SET_VETO, ENOSPC, 0, 0, NULL));
+	binder_events(self->bfd, ev, MAX_EVENTS);
+	binder_events(vetoer, ev, MAX_EVENTS);
+	EXPECT_EQ(-ENOSPC, set_memslot(self->fd, 0, 0, 0x20000, PAGE, self->mem));
+	ASSERT_EQ(2, binder_events(self->bfd, ev, MAX_EVENTS));
+	EXPECT_EVENT(&ev[1], ABORT, MOVE, 0x20000, PAGE);
+	ASSERT_EQ(2, binder_events(vetoer, ev, MAX_EVENTS));
+	EXPECT_EVENT(&ev[1], ABORT, MOVE, 0x20000, PAGE);
+	ASSERT_EQ(1, binder_events(applier, ev, MAX_EVENTS));
+	EXPECT_EVENT(&ev[0], PREPARE, MOVE, 0x20000, PAGE);
+
+	/* gone, it makes room for another */
+	close(applier);
+	applier = vas_test_bind_flags(self->fd, VAS_TEST_FLAG_BIND_APPLIES, 0);
+	EXPECT_LE(0, applier);
+	/* the flag only means something for a bind */
+	EXPECT_EQ(-EINVAL, vas_test_ioctl(self->fd, VAS_TEST_FLAG_BIND_APPLIES, 0,
+					  VAS_TEST_OP_READ, VAS_TEST_CALLER, 0x10000,
+					  self->ev, 1, NULL));
+	close(applier);
+	close(vetoer);
+}
+
 TEST_F(binder, munmap_madvise_mremap_invalidate)
 {
 	struct vas_test_event *ev = self->ev;

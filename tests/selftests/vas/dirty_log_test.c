@@ -6,10 +6,14 @@
  * kernel thread or another process, a binder's own writes), and nothing
  * else; and every bad input has its errno.
  */
+#include <poll.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <time.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <linux/userfaultfd.h>
 
 #include "kselftest_harness.h"
 #include "vas_util.h"
@@ -171,6 +175,158 @@ TEST_F(dirty, big_memslot_many_words)
 			  (bitmap[i / 64] >> (i % 64)) & 1) TH_LOG("page %zu", i);
 	free(bitmap);
 	munmap(big, pages * PAGE);
+}
+
+/* KEEP reads without clearing, as often as asked; a plain read then clears */
+TEST_F(dirty, keep_does_not_clear)
+{
+	ASSERT_EQ(0, write_page(self->fd, 0, 0));
+	ASSERT_EQ(0, write_page(self->fd, SLOT_PAGES - 1, PAGE - 1));
+	EXPECT_EQ(1ULL | (1ULL << (SLOT_PAGES - 1)), LOG(VAS_DIRTY_LOG_KEEP));
+	EXPECT_EQ(1ULL | (1ULL << (SLOT_PAGES - 1)), LOG(VAS_DIRTY_LOG_KEEP));
+	EXPECT_EQ(1ULL | (1ULL << (SLOT_PAGES - 1)), LOG(0));
+	EXPECT_EQ(0, LOG(VAS_DIRTY_LOG_KEEP));
+	EXPECT_EQ(0, LOG(0));
+}
+
+/*
+ * The largest memslot GET_INFO advertises can log: its bitmap (256 MiB)
+ * is not one contiguous allocation, which would fail with a kernel
+ * warning. The memory behind the memslot need not exist to create it.
+ */
+TEST_F(dirty, largest_memslots_can_log)
+{
+	struct vas_get_info info = { .size = sizeof(info) };
+	uint64_t uaddr = 1ULL << 44, bits = 0;
+
+	ASSERT_EQ(0, ioctl(self->fd, VAS_GET_INFO, &info));
+	ASSERT_EQ(0, set_memslot(self->fd, 7, VAS_MEM_LOG_DIRTY_PAGES, 1ULL << 40,
+				 256ULL << 30, (void *)uaddr));
+	EXPECT_EQ(0, clear_dirty_log(self->fd, 7, 0, 64, &bits));
+	ASSERT_EQ(0, set_memslot(self->fd, 7, 0, 1ULL << 40, 0, (void *)uaddr));
+	ASSERT_EQ(0, set_memslot(self->fd, 7, VAS_MEM_LOG_DIRTY_PAGES, 1ULL << 44,
+				 info.max_memslot_size, (void *)uaddr));
+	ASSERT_EQ(0, set_memslot(self->fd, 7, 0, 1ULL << 44, 0, (void *)uaddr));
+}
+
+/*
+ * Clearing the log destroys the owner's migration state: only the owner
+ * may (VAS_GET_DIRTY_LOG without KEEP, VAS_CLEAR_DIRTY_LOG). Anyone with
+ * the fd may read it with KEEP, and the bits survive.
+ */
+TEST_F(dirty, only_the_owner_clears)
+{
+	uint64_t word = ~0ULL;
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(0, write_page(self->fd, 5, 0));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		uint64_t bitmap = 0;
+
+		/* after fork the child has an mm of its own: not the owner */
+		if (get_dirty_log(self->fd, 3, 0, &bitmap) != -EPERM)
+			_exit(1);
+		if (clear_dirty_log(self->fd, 3, 0, SLOT_PAGES, &word) != -EPERM)
+			_exit(2);
+		if (get_dirty_log(self->fd, 3, VAS_DIRTY_LOG_KEEP, &bitmap) ||
+		    bitmap != 1ULL << 5)
+			_exit(3);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(1ULL << 5, LOG(0));
+}
+
+struct blocked_get {
+	int fd;
+	void *bitmap;
+	int ret;
+};
+
+static void *get_log_thread(void *arg)
+{
+	struct blocked_get *get = arg;
+
+	get->ret = get_dirty_log(get->fd, 3, VAS_DIRTY_LOG_KEEP, get->bitmap);
+	return NULL;
+}
+
+static void *clear_log_thread(void *arg)
+{
+	struct blocked_get *get = arg;
+
+	get->ret = clear_dirty_log(get->fd, 3, 0, SLOT_PAGES, get->bitmap);
+	return NULL;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
+}
+
+/*
+ * A user copy in VAS_GET_DIRTY_LOG / VAS_CLEAR_DIRTY_LOG may block for as
+ * long as the caller likes: here the bitmap is in a userfaultfd range and
+ * the fault is answered only after the owner changed its memslots. The
+ * memslot lock must not be held across that copy, or VAS_SET_MEMSLOT
+ * waits for the fault forever.
+ */
+TEST_F(dirty, user_copy_does_not_block_memslot_changes)
+{
+	void *(*fns[2])(void *) = { get_log_thread, clear_log_thread };
+	struct uffdio_register reg;
+	struct uffdio_api api;
+	struct uffdio_zeropage zero;
+	struct blocked_get get;
+	struct uffd_msg msg;
+	struct pollfd pfd;
+	pthread_t thread;
+	uint64_t start;
+	void *page;
+	int uffd, i;
+
+	for (i = 0; i < 2; i++) {
+		uffd = syscall(__NR_userfaultfd, O_CLOEXEC);
+		if (uffd < 0)
+			SKIP(return, "no userfaultfd: %s", strerror(errno));
+		/* no features: a fault waits for the answer */
+		api = (struct uffdio_api){ .api = UFFD_API };
+		ASSERT_EQ(0, ioctl(uffd, UFFDIO_API, &api));
+		page = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		ASSERT_NE(MAP_FAILED, page);
+		reg = (struct uffdio_register){
+			.range = { (uintptr_t)page, PAGE },
+			.mode = UFFDIO_REGISTER_MODE_MISSING,
+		};
+		ASSERT_EQ(0, ioctl(uffd, UFFDIO_REGISTER, &reg));
+
+		get = (struct blocked_get){ .fd = self->fd, .bitmap = page };
+		ASSERT_EQ(0, pthread_create(&thread, NULL, fns[i], &get));
+		pfd = (struct pollfd){ .fd = uffd, .events = POLLIN };
+		ASSERT_EQ(1, poll(&pfd, 1, 10000)) TH_LOG("no fault");
+		ASSERT_EQ(sizeof(msg), read(uffd, &msg, sizeof(msg)));
+
+		/* the copy is stuck in the fault: memslots still change */
+		start = now_ms();
+		EXPECT_EQ(0, set_memslot(self->fd, 9, 0, 0x10000000, PAGE, self->mem));
+		EXPECT_EQ(0, set_memslot(self->fd, 9, 0, 0x10000000, 0, self->mem));
+		EXPECT_GT(2000, now_ms() - start);
+
+		zero = (struct uffdio_zeropage){ .range = { (uintptr_t)page, PAGE } };
+		ASSERT_EQ(0, ioctl(uffd, UFFDIO_ZEROPAGE, &zero));
+		ASSERT_EQ(0, pthread_join(thread, NULL));
+		EXPECT_EQ(0, get.ret);
+		close(uffd);
+		munmap(page, PAGE);
+	}
 }
 
 TEST_F(dirty, bad_requests)

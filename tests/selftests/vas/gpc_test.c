@@ -116,6 +116,18 @@ TEST_F(gpc, owner_zap_forces_refresh)
 	ASSERT_EQ(1, GPC_READ(&byte, 1));
 	EXPECT_EQ(0x99, byte);
 	ASSERT_EQ(0, GPC_READ(&byte, 1));
+	/* a zap that starts on the page before and ends inside this one */
+	ASSERT_EQ(0, madvise(self->mem + PAGE, 2 * PAGE, MADV_DONTNEED));
+	self->mem[2 * PAGE] = 0x9a;
+	ASSERT_EQ(1, GPC_READ(&byte, 1));
+	EXPECT_EQ(0x9a, byte);
+	/* and one that covers it from before to after */
+	ASSERT_EQ(0, munmap(self->mem + PAGE, 3 * PAGE));
+	ASSERT_NE(MAP_FAILED, mmap(self->mem + PAGE, 3 * PAGE, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0));
+	self->mem[2 * PAGE] = 0x9b;
+	ASSERT_EQ(1, GPC_READ(&byte, 1));
+	EXPECT_EQ(0x9b, byte);
 	/* zapping another page does not touch this cache */
 	ASSERT_EQ(0, madvise(self->mem + 3 * PAGE, PAGE, MADV_DONTNEED));
 	ASSERT_EQ(0, GPC_READ(&byte, 1));
@@ -148,6 +160,10 @@ TEST_F(gpc, bad_requests)
 	EXPECT_EQ(-EINVAL, gpc_activate(self->bfd, GPA + PAGE - 8, 16, 0));
 	EXPECT_EQ(-EINVAL, gpc_activate(self->bfd, GPA, 0, 0));
 	EXPECT_EQ(-EINVAL, gpc_activate(self->bfd, GPA, PAGE + 1, 0));
+	/* lengths whose end wraps around must not pass the page check */
+	EXPECT_EQ(-EINVAL, gpc_activate(self->bfd, GPA + 0xfff, ~0ULL, 0));
+	EXPECT_EQ(-EINVAL, gpc_activate(self->bfd, GPA + 1, ~0ULL, 0));
+	EXPECT_EQ(-EINVAL, gpc_activate(self->bfd, GPA + 8, ~0ULL - 7, 0));
 	EXPECT_EQ(-EFAULT, gpc_activate(self->bfd, 0x1000, 8, 0));
 	EXPECT_EQ(-EINVAL, GPC_READ(buf, 8));		/* not active */
 	ASSERT_EQ(0, set_memslot(self->fd, 1, VAS_MEM_READONLY, 0x1000, PAGE,

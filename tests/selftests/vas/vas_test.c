@@ -33,7 +33,8 @@
 TEST(abi_is_stable)
 {
 	EXPECT_EQ(463, __NR_vas_create);
-	EXPECT_EQ(1, VAS_CLOEXEC);
+	EXPECT_EQ(O_CLOEXEC, VAS_CLOEXEC);
+	EXPECT_EQ(02000000, VAS_CLOEXEC);
 	EXPECT_EQ(1, VAS_MEM_READONLY);
 	EXPECT_EQ(0xB900, VAS_GET_INFO);
 	EXPECT_EQ(0xB901, VAS_SET_MEMSLOT);
@@ -147,6 +148,33 @@ TEST_F(vas, get_info)
 
 	EXPECT_EQ(-1, ioctl(self->fd, VAS_GET_INFO, NULL));
 	EXPECT_EQ(EFAULT, errno);
+}
+
+/*
+ * A size beyond a page is refused before the kernel looks at the tail, as
+ * clone3() and openat2() do: no zero check over gigabytes, even when all
+ * those bytes are zero and readable.
+ */
+TEST_F(vas, struct_size_capped_at_page)
+{
+	size_t len = 4 * PAGE;
+	struct vas_get_info *info;
+
+	info = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, info);
+
+	info->size = PAGE;
+	EXPECT_EQ(0, ioctl(self->fd, VAS_GET_INFO, info));
+	EXPECT_EQ(VAS_API_VERSION, info->api_version);
+
+	info->size = PAGE + 8;
+	EXPECT_EQ(-1, ioctl(self->fd, VAS_GET_INFO, info));
+	EXPECT_EQ(E2BIG, errno);
+	info->size = 0xffffffff;
+	EXPECT_EQ(-1, ioctl(self->fd, VAS_GET_INFO, info));
+	EXPECT_EQ(E2BIG, errno);
+	munmap(info, len);
 }
 
 TEST_F(vas, unknown_ioctl)

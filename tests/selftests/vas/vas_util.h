@@ -6,6 +6,7 @@
 #define VAS_UTIL_H
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,6 +17,7 @@
 #include <sys/wait.h>
 #include <sys/syscall.h>
 
+#include <linux/capability.h>
 #include <linux/vas.h>
 
 #include "vas_test.h"
@@ -84,6 +86,26 @@ static inline int vas_test_access_via_fd(int fd, int target_fd, uint32_t op,
 			      gpa, buf, len, NULL);
 }
 
+/*
+ * Raises or lowers CAP_IPC_LOCK in the effective set (it stays permitted).
+ * A vas created without it charges pins against RLIMIT_MEMLOCK.
+ */
+static inline int set_cap_ipc_lock(int on)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(__NR_capget, &hdr, data))
+		return -errno;
+	if (on)
+		data[0].effective |= 1U << CAP_IPC_LOCK;
+	else
+		data[0].effective &= ~(1U << CAP_IPC_LOCK);
+	return syscall(__NR_capset, &hdr, data) ? -errno : 0;
+}
+
 static inline void fill(void *buf, size_t len, unsigned int seed)
 {
 	unsigned char *p = buf;
@@ -99,16 +121,22 @@ static inline void fill(void *buf, size_t len, unsigned int seed)
  * replay of the existing memslots included, with -@veto (0: none);
  * returns its fd or -errno.
  */
-static inline int vas_test_bind_veto(int fd, int veto)
+static inline int vas_test_bind_flags(int fd, uint32_t flags, int veto)
 {
 	struct vas_test cmd = {
 		.size = sizeof(cmd),
 		.op = VAS_TEST_OP_BIND,
 		.length = veto,
+		.flags = flags,
 	};
 	int ret = ioctl(fd, VAS_TEST, &cmd);
 
 	return ret < 0 ? -errno : ret;
+}
+
+static inline int vas_test_bind_veto(int fd, int veto)
+{
+	return vas_test_bind_flags(fd, 0, veto);
 }
 
 /* Binds a test binder to the vas of @fd; returns its fd or -errno. */

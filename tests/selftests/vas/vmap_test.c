@@ -63,14 +63,24 @@ static long vm_pin_pages_settled(long want)
 	return now;
 }
 
+/*
+ * Counts the holder's ->invalidate calls; -1 if vas_vmap_addr() still
+ * returned the mapping in any of them (it must be NULL by then, so that a
+ * holder looking from ->invalidate on cannot use it).
+ */
 static int count_vmap_invalidations(int bfd)
 {
 	struct vas_test_event ev[64];
 	int i, n, count = 0;
 
 	n = binder_events(bfd, ev, 64);
-	for (i = 0; i < n; i++)
-		count += ev[i].type == VAS_TEST_EVENT_VMAP_INVALIDATE;
+	for (i = 0; i < n; i++) {
+		if (ev[i].type != VAS_TEST_EVENT_VMAP_INVALIDATE)
+			continue;
+		if (!(ev[i].flags & VAS_TEST_EVENT_ADDR_CLEARED))
+			return -1;
+		count++;
+	}
 	return count;
 }
 
@@ -82,7 +92,10 @@ FIXTURE(vmap) {
 
 FIXTURE_SETUP(vmap)
 {
+	/* A vas of an owner without CAP_IPC_LOCK: pins count against the rlimit */
+	ASSERT_EQ(0, set_cap_ipc_lock(0));
 	self->fd = sys_vas_create(0);
+	ASSERT_EQ(0, set_cap_ipc_lock(1));
 	ASSERT_LE(0, self->fd);
 	self->mem = mmap(NULL, MEM_PAGES * PAGE, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -190,6 +203,36 @@ TEST_F(vmap, memslot_changes_invalidate)
 }
 
 /*
+ * A memslot change tears a writable vmap down and logs its pages dirty,
+ * at the guest pages they were, in the log the memslot keeps: a move must
+ * not lose ring writes made through the vmap since the last harvest.
+ */
+TEST_F(vmap, writable_vmap_pages_survive_a_move_in_the_log)
+{
+	unsigned char ring[4] = "ring";
+	uint64_t bitmap = 0;
+
+	ASSERT_EQ(0, vmap(self->bfd, GPA + PAGE, PAGE, 1));
+	ASSERT_EQ(0, get_dirty_log(self->fd, 0, 0, &bitmap));
+	EXPECT_EQ(1ULL << 1, bitmap);
+	ASSERT_EQ(0, binder_cmd(self->bfd, VAS_TEST_BINDER_VMAP_WRITE, 0, GPA + PAGE,
+				sizeof(ring), ring));
+	ASSERT_EQ(0, set_memslot(self->fd, 0, VAS_MEM_LOG_DIRTY_PAGES, GPA + 0x200000,
+				 16 * PAGE, self->mem));
+	EXPECT_EQ(1, count_vmap_invalidations(self->bfd));
+	ASSERT_EQ(0, get_dirty_log(self->fd, 0, 0, &bitmap));
+	EXPECT_EQ(1ULL << 1, bitmap);
+	/* a move that overlaps the old place: the same page, not a neighbour */
+	ASSERT_EQ(0, binder_cmd(self->bfd, VAS_TEST_BINDER_VUNMAP, 0, 0, 0, NULL));
+	ASSERT_EQ(0, vmap(self->bfd, GPA + 0x200000 + PAGE, PAGE, 1));
+	ASSERT_EQ(0, get_dirty_log(self->fd, 0, 0, &bitmap));
+	ASSERT_EQ(0, set_memslot(self->fd, 0, VAS_MEM_LOG_DIRTY_PAGES,
+				 GPA + 0x200000 + 2 * PAGE, 16 * PAGE, self->mem));
+	ASSERT_EQ(0, get_dirty_log(self->fd, 0, 0, &bitmap));
+	EXPECT_EQ(1ULL << 1, bitmap);
+}
+
+/*
  * The owner zaps a page under the mapping and writes new data there. A
  * stale mapping would still show the old page; the vmap must refuse.
  */
@@ -243,6 +286,39 @@ TEST_F(vmap, rlimit_memlock)
 	EXPECT_EQ(0, vmap(self->bfd, GPA, 4 * PAGE, 0));
 	close(bfd2);
 	ASSERT_EQ(0, setrlimit(RLIMIT_MEMLOCK, &old));
+}
+
+/*
+ * An owner with CAP_IPC_LOCK, like a VFIO or iommufd user, may pin beyond
+ * RLIMIT_MEMLOCK; the pins still show in its locked and pinned counts.
+ * What counts is the owner's capability when it created the vas.
+ */
+TEST_F(vmap, cap_ipc_lock_lifts_rlimit)
+{
+	struct rlimit old, lim = { PAGE, PAGE };
+	long base = vm_pin_pages();
+	int fd, bfd;
+
+	fd = sys_vas_create(0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, set_memslot(fd, 0, 0, GPA, 16 * PAGE, self->mem));
+	bfd = vas_test_bind(fd);
+	ASSERT_LE(0, bfd);
+
+	ASSERT_EQ(0, getrlimit(RLIMIT_MEMLOCK, &old));
+	ASSERT_EQ(0, setrlimit(RLIMIT_MEMLOCK, &lim));
+	/* dropped after creation: the vas keeps what its owner had */
+	ASSERT_EQ(0, set_cap_ipc_lock(0));
+	EXPECT_EQ(0, vmap(bfd, GPA, 8 * PAGE, 0));
+	EXPECT_EQ(base + 8, vm_pin_pages());
+	/* the fixture's vas was created without it */
+	EXPECT_EQ(-ENOMEM, vmap(self->bfd, GPA, 2 * PAGE, 0));
+	ASSERT_EQ(0, set_cap_ipc_lock(1));
+	ASSERT_EQ(0, setrlimit(RLIMIT_MEMLOCK, &old));
+
+	close(bfd);
+	EXPECT_EQ(base, vm_pin_pages());
+	close(fd);
 }
 
 /* A writable vmap's pages are dirty on every read of the log, and once after. */
@@ -321,6 +397,134 @@ static int sgmap_nents(int bfd)
 	return ioctl(bfd, VAS_TEST_BINDER, &cmd);
 }
 
+/*
+ * The pinned pages stay those of the range whatever their protection:
+ * fork (which write-protects the parent's range for copy-on-write and
+ * copies pinned pages for the child) and mprotect() leave a vmap alone.
+ */
+TEST_F(vmap, protection_changes_keep_the_mapping)
+{
+	unsigned char byte = 0x42;
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(0, vmap(self->bfd, GPA, 4 * PAGE, 1));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(self->mem[PAGE] == 0x11 ? 0 : 1);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	ASSERT_EQ(0, mprotect(self->mem, 4 * PAGE, PROT_READ));
+	ASSERT_EQ(0, mprotect(self->mem, 4 * PAGE, PROT_READ | PROT_WRITE));
+
+	EXPECT_EQ(0, count_vmap_invalidations(self->bfd));
+	ASSERT_EQ(0, binder_cmd(self->bfd, VAS_TEST_BINDER_VMAP_WRITE, 0, GPA + PAGE, 1,
+				&byte));
+	/* the parent's page is still the one mapped */
+	EXPECT_EQ(0x42, self->mem[PAGE]);
+	self->mem[2 * PAGE] = 0x43;
+	ASSERT_EQ(0, binder_cmd(self->bfd, VAS_TEST_BINDER_VMAP_READ, 0, GPA + 2 * PAGE, 1,
+				&byte));
+	EXPECT_EQ(0x43, byte);
+}
+
+/*
+ * Lengths that reach or wrap past the end of the address space: a clean
+ * error, never a loop over a page count that wrapped to zero.
+ */
+TEST_F(vmap, sgmap_lengths_that_wrap)
+{
+	/* a memslot at 0: the walk over the range starts for real */
+	ASSERT_EQ(0, set_memslot(self->fd, 2, 0, 0, PAGE, self->mem + 40 * PAGE));
+	EXPECT_EQ(-ENOMEM, sgmap(self->bfd, 0, ~0ULL, 0));
+	EXPECT_EQ(-ENOMEM, sgmap(self->bfd, 0, ~0ULL, 1));
+	EXPECT_EQ(-ENOMEM, sgmap(self->bfd, 1, ~0ULL, 0));
+	EXPECT_EQ(-EINVAL, sgmap(self->bfd, 2, ~0ULL, 0));
+	EXPECT_EQ(-ENOMEM, sgmap(self->bfd, PAGE, ~0ULL - PAGE, 1));
+	EXPECT_EQ(-EINVAL, sgmap(self->bfd, ~0ULL, 2, 0));
+	EXPECT_EQ(-EFAULT, sgmap(self->bfd, ~0ULL, 1, 0));	/* last byte: a hole */
+	EXPECT_EQ(0, sgmap(self->bfd, GPA + 16 * PAGE - 1, 1, 0));
+}
+
+/*
+ * A huge request is refused before anything is allocated for it: by the
+ * owner's RLIMIT_MEMLOCK, or beyond what one page array can hold (a
+ * kvcalloc() that large would warn).
+ */
+TEST_F(vmap, huge_requests_refused_before_allocating)
+{
+	void *far = (void *)(1ULL << 45);
+	long base = vm_pin_pages();
+	int fd, bfd;
+
+	/* 2 TiB of guest memory; the owner memory behind it need not exist */
+	ASSERT_EQ(0, set_memslot(self->fd, 1, 0, 1ULL << 44, 1ULL << 41, far));
+	EXPECT_EQ(-ENOMEM, sgmap(self->bfd, 1ULL << 44, 1ULL << 40, 0));
+	EXPECT_EQ(-ENOMEM, sgmap(self->bfd, 1ULL << 44, 1ULL << 41, 0));
+	EXPECT_EQ(-ENOMEM, vmap(self->bfd, 1ULL << 44, 1ULL << 40, 0));
+
+	/* an owner with CAP_IPC_LOCK: no rlimit, still no giant array */
+	fd = sys_vas_create(0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, set_memslot(fd, 1, 0, 1ULL << 44, 1ULL << 41, far));
+	bfd = vas_test_bind(fd);
+	ASSERT_LE(0, bfd);
+	EXPECT_EQ(-ENOMEM, sgmap(bfd, 1ULL << 44, 1ULL << 41, 0));
+	EXPECT_EQ(-ENOMEM, vmap(bfd, 1ULL << 44, 1ULL << 41, 0));
+	EXPECT_EQ(base, vm_pin_pages());
+	close(bfd);
+	close(fd);
+}
+
+/*
+ * A write to a read-only memslot is refused on every path that can write,
+ * each checked on its own: pwrite, vas_write() from the owner, a kernel
+ * thread and another process, a binder's vas_write(), and setting up a
+ * writable vmap, sgmap or gfn->pfn cache. Reads work on all of them.
+ */
+TEST_F(vmap, readonly_refused_on_every_path)
+{
+	uint64_t ro = GPA + 32 * PAGE;
+	unsigned char byte = 0x99;
+	struct vas_test_binder_cmd gpc = {
+		.size = sizeof(gpc),
+		.op = VAS_TEST_BINDER_GPC_ACTIVATE,
+		.flags = VAS_TEST_MAP_WRITE,
+		.gpa = ro,
+		.length = 8,
+	};
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(0, set_memslot(self->fd, 1, VAS_MEM_READONLY, ro, 2 * PAGE,
+				 self->mem + 20 * PAGE));
+	EXPECT_EQ(-1, pwrite(self->fd, &byte, 1, ro));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(-EPERM, vas_test_access(self->fd, VAS_TEST_OP_WRITE, VAS_TEST_CALLER,
+					  ro, &byte, 1, NULL));
+	EXPECT_EQ(-EPERM, vas_test_access(self->fd, VAS_TEST_OP_WRITE, VAS_TEST_KTHREAD,
+					  ro, &byte, 1, NULL));
+	EXPECT_EQ(-EPERM, binder_cmd(self->bfd, VAS_TEST_BINDER_WRITE, 0, ro, 1, &byte));
+	EXPECT_EQ(-EPERM, vmap(self->bfd, ro, PAGE, 1));
+	EXPECT_EQ(-EPERM, sgmap(self->bfd, ro, PAGE, 1));
+	EXPECT_EQ(-1, ioctl(self->bfd, VAS_TEST_BINDER, &gpc));
+	EXPECT_EQ(EPERM, errno);
+	/* the remote path: another process with the fd */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(pwrite(self->fd, &byte, 1, ro) == -1 && errno == EPERM ? 0 : 1);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(0x11, self->mem[20 * PAGE]);
+
+	EXPECT_EQ(0, vmap(self->bfd, ro, PAGE, 0));
+	EXPECT_EQ(0, sgmap(self->bfd, ro, PAGE, 0));
+	EXPECT_EQ(1, pread(self->fd, &byte, 1, ro + 5));
+	EXPECT_EQ(0x11, byte);
+}
+
 /* An sgmap crosses pages and memslots; its pages are the owner's. */
 TEST_F(vmap, sgmap_across_memslots)
 {
@@ -382,19 +586,28 @@ TEST_F(vmap, sgmap_bad_requests)
 	ASSERT_EQ(0, setrlimit(RLIMIT_MEMLOCK, &old));
 }
 
-/* Not invalidated by memslot changes; dirty at unmap when mapped for writing. */
-TEST_F(vmap, sgmap_pins_until_unmap_and_logs_at_unmap)
+/*
+ * Not invalidated by memslot changes. Mapped for writing, its pages are
+ * dirty on every read of the log while it exists and once more at unmap,
+ * in the log of the memslot they belong to, wherever that has moved: a
+ * write through an sgmap made before a move is not lost by the move.
+ */
+TEST_F(vmap, sgmap_pins_until_unmap_and_logs_where_its_pages_are)
 {
 	unsigned char byte = 0x3d;
 	uint64_t bitmap = 0;
 	long base = vm_pin_pages();
 
+	ASSERT_EQ(0, get_dirty_log(self->fd, 0, 0, &bitmap));
 	ASSERT_EQ(0, sgmap(self->bfd, GPA + PAGE, 2 * PAGE, 1));
 	ASSERT_EQ(0, binder_cmd(self->bfd, VAS_TEST_BINDER_SGMAP_WRITE, 0, GPA + PAGE + 9, 1,
 				&byte));
 	ASSERT_EQ(0, get_dirty_log(self->fd, 0, VAS_DIRTY_LOG_KEEP, &bitmap));
-	EXPECT_EQ(0, bitmap);
+	EXPECT_EQ(0x6, bitmap);
+	ASSERT_EQ(0, get_dirty_log(self->fd, 0, 0, &bitmap));
+	EXPECT_EQ(0x6, bitmap);
 
+	/* moved: still pinned, still the same pages, logged at the new place */
 	ASSERT_EQ(0, set_memslot(self->fd, 0, VAS_MEM_LOG_DIRTY_PAGES, GPA + 0x100000,
 				 16 * PAGE, self->mem));
 	byte = 0;
@@ -403,14 +616,29 @@ TEST_F(vmap, sgmap_pins_until_unmap_and_logs_at_unmap)
 	EXPECT_EQ(0x3d, byte);
 	EXPECT_EQ(base + 2, vm_pin_pages());
 	EXPECT_EQ(0, count_vmap_invalidations(self->bfd));
+	ASSERT_EQ(0, get_dirty_log(self->fd, 0, 0, &bitmap));
+	EXPECT_EQ(0x6, bitmap);
 
-	/* moved back, then unmapped: pages 1 and 2 are dirty */
-	ASSERT_EQ(0, set_memslot(self->fd, 0, VAS_MEM_LOG_DIRTY_PAGES, GPA, 16 * PAGE,
-				 self->mem));
+	/* a memslot at the old address is not the sgmap's */
+	ASSERT_EQ(0, set_memslot(self->fd, 1, VAS_MEM_LOG_DIRTY_PAGES, GPA, 4 * PAGE,
+				 self->mem + 32 * PAGE));
 	ASSERT_EQ(0, binder_cmd(self->bfd, VAS_TEST_BINDER_SGUNMAP, 0, 0, 0, NULL));
 	EXPECT_EQ(base, vm_pin_pages());
 	ASSERT_EQ(0, get_dirty_log(self->fd, 0, 0, &bitmap));
 	EXPECT_EQ(0x6, bitmap);
+	ASSERT_EQ(0, get_dirty_log(self->fd, 1, 0, &bitmap));
+	EXPECT_EQ(0, bitmap);
+	/* gone: nothing more to report */
+	ASSERT_EQ(0, get_dirty_log(self->fd, 0, 0, &bitmap));
+	EXPECT_EQ(0, bitmap);
+
+	/* a read-only sgmap never dirties */
+	ASSERT_EQ(0, sgmap(self->bfd, GPA + 0x100000, 3 * PAGE, 0));
+	ASSERT_EQ(0, get_dirty_log(self->fd, 0, 0, &bitmap));
+	EXPECT_EQ(0, bitmap);
+	ASSERT_EQ(0, binder_cmd(self->bfd, VAS_TEST_BINDER_SGUNMAP, 0, 0, 0, NULL));
+	ASSERT_EQ(0, get_dirty_log(self->fd, 0, 0, &bitmap));
+	EXPECT_EQ(0, bitmap);
 }
 
 TEST_HARNESS_MAIN
