@@ -15,30 +15,36 @@
  * when KVM cannot take a change, ->prepare returns exactly the errno
  * KVM_SET_USER_MEMORY_REGION would have, VAS_SET_MEMSLOT fails with it and
  * neither the vas nor any binder changes. A separate "would you accept"
- * step could disagree with the real update; this cannot. If a binder
- * prepared after KVM vetoes the change, ->abort makes the inverse change.
- * That can only fail when memory runs out, and then the VM is killed
- * (kvm_vm_dead()) rather than left running on a map the vas does not have.
- * ->commit has nothing left to do. The memslots a vas has when the VM
- * binds arrive the same way, as CREATE changes replayed by vas_bind().
+ * step could disagree with the real update; this cannot. KVM's binder ops
+ * have prepare_applies, so the vas offers KVM each change only after every
+ * other binder accepted it: vCPUs never run on a layout another binder
+ * vetoes, and no accepted change is undone. ->abort only undoes memslots
+ * of vas_bind()'s replay (the memslots a vas has when the VM binds arrive
+ * as CREATE changes) after KVM refused a later one. That can only fail
+ * when memory runs out, and then the VM is killed (kvm_vm_dead()) rather
+ * than left running on a map the vas does not have. ->commit has nothing
+ * left to do.
  *
  * Dirty log. VAS_MEM_LOG_DIRTY_PAGES becomes KVM_MEM_LOG_DIRTY_PAGES, so
  * KVM logs guest writes in its own bitmap. ->sync_dirty, run before
  * VAS_GET_DIRTY_LOG reads a memslot's log, harvests KVM's bitmap the way
  * KVM_GET_DIRTY_LOG does (take the bits, write-protect those pages again,
  * flush TLBs) and adds the pages to the vas's log with vas_mark_dirty().
- * Bits logged at a memslot's old place are harvested before it moves.
- * KVM_GET_DIRTY_LOG and KVM_CLEAR_DIRTY_LOG would steal bits from the vas,
- * so a bound VM refuses them, like KVM_SET_USER_MEMORY_REGION. A VM that
- * logs into a dirty ring only cannot feed the vas's log: logging is then
- * refused with -EOPNOTSUPP.
+ * Before any change to a memslot that logs, its bits are harvested the
+ * same way, so that a change that drops or replaces KVM's bitmap (delete,
+ * move, logging off) loses nothing. KVM_GET_DIRTY_LOG and
+ * KVM_CLEAR_DIRTY_LOG would steal bits from the vas, so a bound VM refuses
+ * them, like KVM_SET_USER_MEMORY_REGION. A dirty ring would take guest
+ * writes away from the bitmap: a bound VM refuses to enable one (EBUSY,
+ * in kvm_main.c), and a VM that has one refuses logging (EOPNOTSUPP).
  *
  * Lifetimes. The binding holds a vas reference (through vas_bind()), so
  * closing the vas fd does not affect the guest. The VM does not hold the
  * vas's owner or any vas object alive beyond that reference; kvm_destroy_vm()
  * unbinds before anything of the VM is torn down. A vas is bound to at
- * most one VM: two VMs running on one memory map would share one dirty
- * log and no VMM needs that.
+ * most one VM, as the vas allows one binder with prepare_applies: two VMs
+ * running on one memory map would share one dirty log and no VMM needs
+ * that.
  *
  * Lock order, outermost first:
  *
@@ -51,7 +57,6 @@
 #include <linux/kvm_host.h>
 #include <linux/slab.h>
 #include <linux/vas.h>
-#include <linux/xarray.h>
 
 #include "kvm_mm.h"
 #include "kvm_vas.h"
@@ -69,9 +74,6 @@ struct kvm_vas_binding {
 	struct vas *vas;
 	struct vas_binder *binder;
 };
-
-/* Bound vases, indexed by address: at most one VM per vas */
-static DEFINE_XARRAY(kvm_vas_bindings);
 
 static u32 kvm_vas_memslot_flags(u32 vas_flags)
 {
@@ -158,15 +160,16 @@ static int kvm_vas_prepare(void *data, const struct vas_memslot_change *change)
 		return -EINVAL;
 
 	guard(mutex)(&kvm->slots_lock);
+	/* Set before binding if at all: KVM_BIND_VAS fences it off after */
 	if (change->new.flags & VAS_MEM_LOG_DIRTY_PAGES &&
-	    !kvm_use_dirty_bitmap(kvm))
+	    READ_ONCE(kvm->dirty_ring_size))
 		return -EOPNOTSUPP;
-	if (change->kind == VAS_MEMSLOT_MOVE)
+	if (change->kind != VAS_MEMSLOT_CREATE)
 		kvm_vas_harvest_dirty(binding, change->slot);
 	return kvm_vas_set_memslot(kvm, change->slot, &change->new);
 }
 
-/* Another binder vetoed a change KVM had made: undo it. */
+/* KVM refused a memslot of vas_bind()'s replay: undo those it took. */
 static void kvm_vas_abort(void *data, const struct vas_memslot_change *change)
 {
 	struct kvm_vas_binding *binding = data;
@@ -198,6 +201,7 @@ static const struct vas_binder_ops kvm_vas_binder_ops = {
 	.prepare = kvm_vas_prepare,
 	.abort = kvm_vas_abort,
 	.sync_dirty = kvm_vas_sync_dirty,
+	.prepare_applies = true,
 };
 
 static bool kvm_has_user_memslots(struct kvm *kvm)
@@ -273,22 +277,17 @@ int kvm_vm_ioctl_bind_vas(struct kvm *kvm, void __user *argp)
 	err = kvm_vas_claim(kvm, binding);
 	if (err)
 		goto out_unlock;
-	err = xa_insert(&kvm_vas_bindings, (unsigned long)vas, binding,
-			GFP_KERNEL_ACCOUNT);
-	if (err)
-		goto out_unclaim;
+	/* -EBUSY if another VM is bound to the vas */
 	binder = vas_bind(vas, &kvm_vas_binder_ops, binding);
 	if (IS_ERR(binder)) {
 		err = PTR_ERR(binder);
-		goto out_erase;
+		goto out_unclaim;
 	}
 	binding->binder = binder;
 	mutex_unlock(&kvm->lock);
 	vas_put(vas);
 	return 0;
 
-out_erase:
-	xa_erase(&kvm_vas_bindings, (unsigned long)vas);
 out_unclaim:
 	kvm_vas_unclaim(kvm);
 out_unlock:
@@ -314,12 +313,6 @@ void kvm_vas_unbind(struct kvm *kvm)
 	if (!binding)
 		return;
 	vas_unbind(binding->binder);
-	/*
-	 * The vas may be gone, and its address reused by a vas bound since:
-	 * erase only this binding.
-	 */
-	xa_cmpxchg(&kvm_vas_bindings, (unsigned long)binding->vas, binding,
-		   NULL, 0);
 	WRITE_ONCE(kvm->vas_binding, NULL);
 	kfree(binding);
 }

@@ -358,13 +358,27 @@ TEST_F(kvm_vas, kvm_veto_leaves_everything_unchanged)
 	EXPECT_EQ(*(uint64_t *)self->data, GUEST_CALL(guest_read64, DATA_GPA, 0, 0));
 }
 
-/* A binder bound after KVM vetoes: KVM undoes the change it had made. */
-TEST_F(kvm_vas, other_binder_veto_is_undone_in_kvm)
+/*
+ * KVM applies a change when it is asked, so it is asked last: a binder
+ * bound after KVM that vetoes a change stops it before KVM sees it. The
+ * guest never runs on the vetoed layout, and a vetoed delete or logging
+ * off loses none of the guest writes KVM logged.
+ */
+TEST_F(kvm_vas, other_binder_veto_never_reaches_kvm)
 {
-	uint64_t value = 0x0123456789abcdefULL;
-	int vetoer;
+	uint64_t value = 0x0123456789abcdefULL, bitmap[DATA_PAGES / 64];
+	int vetoer, list[DATA_PAGES];
 
 	memcpy(self->data + 3 * PAGE, &value, sizeof(value));
+	/*
+	 * The guest's first touch of a page of a logging memslot maps it
+	 * writable, which KVM logs: touch it before the log is cleared.
+	 */
+	EXPECT_EQ(value, GUEST_CALL(guest_read64, DATA_GPA + 3 * PAGE, 0, 0));
+	ASSERT_EQ(0, get_dirty_log(self->fd, DATA_SLOT, 0, bitmap));
+	GUEST_CALL(guest_write64, DATA_GPA + 10 * PAGE, 1, 0);
+	GUEST_CALL(guest_write64, DATA_GPA + 12 * PAGE, 2, 0);
+
 	vetoer = vas_test_bind(self->fd);
 	ASSERT_LE(0, vetoer);
 	ASSERT_EQ(0, binder_cmd(vetoer, VAS_TEST_BINDER_SET_VETO, ENOSPC, 0, 0,
@@ -372,16 +386,57 @@ TEST_F(kvm_vas, other_binder_veto_is_undone_in_kvm)
 	EXPECT_EQ(-ENOSPC, set_memslot(self->fd, 2, 0, OTHER_GPA, PAGE,
 				       self->data + 3 * PAGE));
 	EXPECT_GUEST_MMIO(guest_read64, OTHER_GPA, 0, 0);
-	/* a vetoed delete and move leave the memslot where it was */
+	/* a vetoed delete, move and logging off leave the memslot as it was */
 	EXPECT_EQ(-ENOSPC, set_memslot(self->fd, DATA_SLOT, 0, 0, 0, NULL));
 	EXPECT_EQ(-ENOSPC, set_memslot(self->fd, DATA_SLOT, VAS_MEM_LOG_DIRTY_PAGES,
 				       OTHER_GPA, DATA_SIZE, self->data));
+	EXPECT_EQ(-ENOSPC, set_memslot(self->fd, DATA_SLOT, 0, DATA_GPA, DATA_SIZE,
+				       self->data));
 	EXPECT_EQ(value, GUEST_CALL(guest_read64, DATA_GPA + 3 * PAGE, 0, 0));
 	EXPECT_GUEST_MMIO(guest_read64, OTHER_GPA, 0, 0);
+	/* the guest's writes from before are all still in the log */
+	ASSERT_EQ(0, get_dirty_log(self->fd, DATA_SLOT, 0, bitmap));
+	ASSERT_EQ(2, dirty_pages(bitmap, DATA_PAGES, list));
+	EXPECT_EQ(10, list[0]);
+	EXPECT_EQ(12, list[1]);
+	/* and logging still works */
+	GUEST_CALL(guest_write64, DATA_GPA + 13 * PAGE, 3, 0);
+	ASSERT_EQ(0, get_dirty_log(self->fd, DATA_SLOT, 0, bitmap));
+	ASSERT_EQ(1, dirty_pages(bitmap, DATA_PAGES, list));
+	EXPECT_EQ(13, list[0]);
+
 	close(vetoer);
 	ASSERT_EQ(0, set_memslot(self->fd, 2, 0, OTHER_GPA, PAGE,
 				 self->data + 3 * PAGE));
 	EXPECT_EQ(value, GUEST_CALL(guest_read64, OTHER_GPA, 0, 0));
+}
+
+/*
+ * The harvest reaches the last word of KVM's bitmap, also a partial one:
+ * a memslot of 70 pages has a second word with 6 pages in it.
+ */
+TEST_F(kvm_vas, harvest_reaches_the_last_bitmap_word)
+{
+	uint64_t bitmap[2] = { 0, 0 };
+	unsigned char *mem;
+	int list[70];
+
+	mem = mmap(NULL, 70 * PAGE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, mem);
+	ASSERT_EQ(0, set_memslot(self->fd, 2, VAS_MEM_LOG_DIRTY_PAGES, OTHER_GPA,
+				 70 * PAGE, mem));
+	GUEST_CALL(guest_write64, OTHER_GPA + 69 * PAGE + 8, 1, 0);
+	GUEST_CALL(guest_write64, OTHER_GPA + 64 * PAGE, 2, 0);
+	GUEST_CALL(guest_write64, OTHER_GPA + 63 * PAGE, 3, 0);
+	ASSERT_EQ(0, get_dirty_log(self->fd, 2, 0, bitmap));
+	ASSERT_EQ(3, dirty_pages(bitmap, 70, list));
+	EXPECT_EQ(63, list[0]);
+	EXPECT_EQ(64, list[1]);
+	EXPECT_EQ(69, list[2]);
+	EXPECT_EQ(1, *(uint64_t *)(mem + 69 * PAGE + 8));
+	ASSERT_EQ(0, set_memslot(self->fd, 2, 0, 0, 0, NULL));
+	munmap(mem, 70 * PAGE);
 }
 
 /* Logging needs KVM's bitmap; a VM logging into a dirty ring refuses it. */
@@ -412,6 +467,20 @@ TEST(kvm_vas_dirty_ring_refuses_logging)
 	EXPECT_EQ(0, set_memslot(fd, 0, 0, 0, PAGE, mem));
 	EXPECT_EQ(-EOPNOTSUPP, set_memslot(fd, 0, VAS_MEM_LOG_DIRTY_PAGES, 0,
 					   PAGE, mem));
+	kvm_guest_close(&g);
+	close(fd);
+
+	/* bound first, with a memslot that logs: the ring is refused */
+	fd = sys_vas_create(0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, kvm_guest_open(&g));
+	ASSERT_EQ(0, bind_vas(g.vm_fd, fd, 0));
+	ASSERT_EQ(0, set_memslot(fd, 0, VAS_MEM_LOG_DIRTY_PAGES, 0, PAGE, mem));
+	EXPECT_EQ(-1, ioctl(g.vm_fd, KVM_ENABLE_CAP, &cap));
+	EXPECT_EQ(EBUSY, errno);
+	cap.cap = KVM_CAP_DIRTY_LOG_RING_ACQ_REL;
+	EXPECT_EQ(-1, ioctl(g.vm_fd, KVM_ENABLE_CAP, &cap));
+	EXPECT_EQ(EBUSY, errno);
 	kvm_guest_close(&g);
 	close(fd);
 }
