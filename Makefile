@@ -8,6 +8,9 @@
 #                tests/kvm-selftests.list, print "N passed, N failed, ..."
 #   make bench   boot and print the benchmark's ratios (make check runs it too)
 #   make lint    checkpatch --strict, kernel-doc, RST, sparse and W=1 on vas
+#   make fuzz    fuzz the memslot table and dirty log in userspace against a
+#                reference model for FUZZ_SECONDS (tools/testing/vas/);
+#                make check starts with a 25 s run of it, seed 1 (fuzz-short)
 #
 # The base kernel comes from Debian's linux-source-6.12; patches/ is a short
 # series of hooks applied to it; every other file of this tree is linked into
@@ -52,7 +55,8 @@ all: kernel selftests initramfs
 # ---------------------------------------------------------------- packages
 DEBIAN_PACKAGES := linux-source-6.12 build-essential flex bison bc libelf-dev \
                    libssl-dev cpio busybox-static qemu-system-x86 ccache kmod \
-                   python3 python3-docutils sparse xz-utils gzip
+                   python3 python3-docutils sparse xz-utils gzip \
+                   clang libclang-rt-14-dev
 
 $(STAMPS)/deps:
 	@mkdir -p $(STAMPS)
@@ -146,6 +150,23 @@ $(BUILD)/initramfs.cpio.gz: selftests $(TOP)/tests/qemu/init $(TOP)/tests/qemu/m
 	@$(TOP)/tests/qemu/mkinitramfs.sh $(BUILD)/initramfs $@ $(TOP)/tests/qemu/init \
 		$(TESTS_BIN) "$(BENCHES)" $(KVM_LIST) $(KVM_BIN) $(SELFTESTS)
 
+# ---------------------------------------------------------------- fuzzing
+# virt/vas/memslots.c and dirty.c built for userspace under libFuzzer
+# (tools/testing/vas/Makefile); they need only the extracted source.
+FUZZ_SECONDS ?= 300
+FUZZ_SEED    ?= 0
+FUZZ_MAKE    := $(MAKE) --no-print-directory -C $(TOP)/tools/testing/vas \
+                SRC=$(SRC) OUTPUT=$(BUILD)/fuzz
+
+.PHONY: fuzz fuzz-short
+fuzz: $(STAMPS)/patched
+	@$(FUZZ_MAKE) run FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_SEED=$(FUZZ_SEED)
+
+fuzz-short: $(STAMPS)/patched
+	@rm -rf $(BUILD)/fuzz/corpus-short
+	@$(FUZZ_MAKE) run FUZZ_SECONDS=25 FUZZ_SEED=1 \
+		FUZZ_CORPUS=$(BUILD)/fuzz/corpus-short
+
 # ---------------------------------------------------------------- jobs
 run: all
 	@$(TOP)/tests/qemu/boot.sh $(OBJ)/arch/x86/boot/bzImage \
@@ -160,7 +181,7 @@ bench: all
 	@python3 $(TOP)/tests/qemu/results.py bench $(BUILD)/logs/bench-console.log \
 		$(BUILD)/logs/bench-output.log
 
-check: all lint
+check: fuzz-short all lint
 	@$(TOP)/tests/qemu/boot.sh $(OBJ)/arch/x86/boot/bzImage \
 		$(BUILD)/initramfs.cpio.gz check $(BUILD)/logs $(QEMU_TIMEOUT)
 	@python3 $(TOP)/tests/qemu/results.py check $(BUILD)/logs/check-console.log \
