@@ -643,6 +643,7 @@ static void op_set(struct input *in, int how)
 	struct vas_set_memslot req = { .size = sizeof(req) };
 	enum vas_memslot_change_kind kind = VAS_MEMSLOT_CREATE;
 	struct mslot *old;
+	bool revokes;
 	u8 mess, b;
 	int expect, err;
 
@@ -734,6 +735,16 @@ static void op_set(struct input *in, int how)
 	check(vas_harness_calls.commit == 1, "binders committed %d times",
 	      vas_harness_calls.commit);
 	check_change(&vas_harness_calls.committed, kind, &req, old);
+	/* what a change takes away is invalidated once, vmaps and binders */
+	revokes = kind == VAS_MEMSLOT_DELETE || kind == VAS_MEMSLOT_MOVE ||
+		  (kind == VAS_MEMSLOT_FLAGS_ONLY &&
+		   ~old->flags & req.flags & VAS_MEM_READONLY);
+	check(vas_harness_calls.invalidate == revokes &&
+	      vas_harness_calls.vmaps_invalidate == revokes,
+	      "change %d: binders invalidated %d times, vmaps %d, expected %d",
+	      kind, vas_harness_calls.invalidate,
+	      vas_harness_calls.vmaps_invalidate, revokes);
+	check(!vas->retiring, "a memslot is still retiring after the change");
 	model_apply(model, &req, old, true);
 	generation++;
 }
@@ -925,8 +936,9 @@ static void op_get(struct input *in)
 	if (want == 0 || want == -EFAULT) {
 		check(vas_harness_calls.sync_dirty == 1 &&
 		      vas_harness_calls.sync_slot == log.slot &&
-		      vas_harness_calls.vmaps_sync_dirty == 1,
-		      "binders and vmaps not asked for their writes");
+		      vas_harness_calls.vmaps_sync_dirty == 1 &&
+		      vas_harness_calls.sgmaps_sync_dirty == 1,
+		      "binders, vmaps and sgmaps not asked for their writes");
 		/* The log as it was read, with what the binder reported */
 		seen = s->bits;
 	} else if (want != -ENOMEM) {

@@ -42,8 +42,19 @@ void vas_binders_commit(struct vas *vas,
 	vas_harness_calls.committed = *change;
 }
 
+/*
+ * From the memslot path, binders hear of a range once its memslot is out
+ * of the table but still vas->retiring, so the mmu notifier covers it.
+ */
 void vas_binders_invalidate(struct vas *vas, u64 gpa, u64 len)
 {
+	struct vas_memslot *old = vas->retiring;
+
+	lockdep_assert_held(&vas->slots_lock);
+	if (!old || !old->dead || old->base_gfn << PAGE_SHIFT != gpa ||
+	    old->npages << PAGE_SHIFT != len ||
+	    xa_load(&vas->slots, old->id) == old)
+		abort();
 	vas_harness_calls.invalidate++;
 }
 
@@ -56,15 +67,32 @@ void vas_binders_sync_dirty(struct vas *vas, u32 slot)
 		vas_harness_sync_hook(vas, slot);
 }
 
+/*
+ * vmaps are torn down while the memslot they map is still published, so
+ * that their pages are logged where they are.
+ */
 void vas_vmaps_invalidate(struct vas *vas, u64 gpa, u64 len,
 			  bool writable_only)
 {
+	struct vas_memslot *slot;
+
+	lockdep_assert_held(&vas->slots_lock);
+	slot = vas_memslot_lookup(vas, gpa >> PAGE_SHIFT);
+	if (vas->retiring || !slot || slot->dead ||
+	    slot->base_gfn << PAGE_SHIFT != gpa ||
+	    slot->npages << PAGE_SHIFT != len)
+		abort();
 	vas_harness_calls.vmaps_invalidate++;
 }
 
 void vas_vmaps_sync_dirty(struct vas *vas)
 {
 	vas_harness_calls.vmaps_sync_dirty++;
+}
+
+void vas_sgmaps_sync_dirty(struct vas *vas)
+{
+	vas_harness_calls.sgmaps_sync_dirty++;
 }
 
 struct vas *vas_harness_create(void)

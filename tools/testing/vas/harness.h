@@ -36,6 +36,7 @@ struct vas_harness_calls {
 	int sync_dirty;
 	int vmaps_invalidate;
 	int vmaps_sync_dirty;
+	int sgmaps_sync_dirty;
 	u32 sync_slot;
 	struct vas_memslot_change prepared;
 	struct vas_memslot_change committed;

@@ -26,6 +26,8 @@ mark-off-by-one|dirty.c|s/last = ((gpa + len - 1) >> PAGE_SHIFT) - slot->base_gf
 split-stop|dirty.c|s/stop = min(last, slot->base_gfn + slot->npages - 1);/stop = min(last, slot->base_gfn + slot->npages);/
 get-keep-clears|dirty.c|s/buf\[w\] = keep ? READ_ONCE/buf[w] = 0 ? READ_ONCE/
 clear-range-check|dirty.c|s/\(num_pages % BITS_PER_LONG\) \&\& end != [a-z_]*->npages)/\1 \&\& 0)/
+no-retiring|memslots.c|s/WRITE_ONCE(vas->retiring, old);/;/
+vmaps-after-install|memslots.c|s/^\tvas_memslot_install(vas, old, new);$/\tvas_memslot_install(vas, old, new);\n\tif (revokes)\n\t\tvas_vmaps_invalidate(vas, change.old.guest_phys_addr, change.old.size, writes_only);/
 '
 
 tmp=$(mktemp -d)
