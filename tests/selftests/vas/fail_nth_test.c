@@ -240,22 +240,6 @@ static bool fd_open(int fd)
 	return fcntl(fd, F_GETFD) != -1;
 }
 
-/* Pages this process has pinned: VmPin in /proc/self/status, in pages */
-static long vm_pin_pages(void)
-{
-	char line[128];
-	long kb = -1;
-	FILE *f = fopen("/proc/self/status", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmPin: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb < 0 ? -1 : kb / 4;
-}
-
 /* One byte of guest memory, or -errno */
 static int peek(int fd, uint64_t gpa)
 {
@@ -320,17 +304,8 @@ static void expect_protocol(struct __test_metadata *_metadata, int bfd,
 static int binder_map(int bfd, uint32_t op, uint64_t gpa, uint64_t len,
 		      bool write, uint32_t context)
 {
-	struct vas_test_binder_cmd cmd = {
-		.size = sizeof(cmd),
-		.op = op,
-		.flags = write ? VAS_TEST_MAP_WRITE : 0,
-		.gpa = gpa,
-		.length = len,
-		.context = context,
-	};
-	int ret = ioctl(bfd, VAS_TEST_BINDER, &cmd);
-
-	return ret < 0 ? -errno : ret;
+	return binder_ioctl(bfd, op, write ? VAS_TEST_MAP_WRITE : 0, context,
+			    gpa, len, NULL);
 }
 
 static int bind_vas(int vm_fd, int vas_fd)
@@ -1212,19 +1187,6 @@ TEST_F(fail_nth, sgmap_read)
 {
 	sweep_map_copy(_metadata, self, "SGMAP_READ", VAS_TEST_BINDER_SGMAP,
 		       VAS_TEST_BINDER_SGMAP_READ, false);
-}
-
-static int gpc_rw(int bfd, uint32_t op, void *buf, uint64_t len)
-{
-	struct vas_test_binder_cmd cmd = {
-		.size = sizeof(cmd),
-		.op = op,
-		.length = len,
-		.buffer = (uintptr_t)buf,
-	};
-	int ret = ioctl(bfd, VAS_TEST_BINDER, &cmd);
-
-	return ret < 0 ? -errno : ret;
 }
 
 #define GPC_GPA		(GPA + 2 * PAGE + 8)

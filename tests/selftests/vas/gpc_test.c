@@ -16,29 +16,9 @@
 
 static int gpc_activate(int bfd, uint64_t gpa, uint64_t len, int write)
 {
-	struct vas_test_binder_cmd cmd = {
-		.size = sizeof(cmd),
-		.op = VAS_TEST_BINDER_GPC_ACTIVATE,
-		.flags = write ? VAS_TEST_MAP_WRITE : 0,
-		.gpa = gpa,
-		.length = len,
-	};
-
-	return ioctl(bfd, VAS_TEST_BINDER, &cmd) ? -errno : 0;
-}
-
-/* Returns the number of refreshes the access needed, or -errno */
-static int gpc_rw(int bfd, uint32_t op, void *buf, uint64_t len)
-{
-	struct vas_test_binder_cmd cmd = {
-		.size = sizeof(cmd),
-		.op = op,
-		.length = len,
-		.buffer = (uintptr_t)buf,
-	};
-	int ret = ioctl(bfd, VAS_TEST_BINDER, &cmd);
-
-	return ret < 0 ? -errno : ret;
+	return binder_ioctl(bfd, VAS_TEST_BINDER_GPC_ACTIVATE,
+			    write ? VAS_TEST_MAP_WRITE : 0, VAS_TEST_CALLER,
+			    gpa, len, NULL);
 }
 
 #define GPC_READ(buf, len)	gpc_rw(self->bfd, VAS_TEST_BINDER_GPC_READ, buf, len)

@@ -53,54 +53,37 @@ FIXTURE_TEARDOWN(paths)
 	munmap(self->mem, MEM_PAGES * PAGE);
 }
 
-static int cmd(int bfd, uint32_t op, uint32_t flags, uint32_t context,
-	       uint64_t gpa, uint64_t len, void *buf)
-{
-	struct vas_test_binder_cmd c = {
-		.size = sizeof(c),
-		.op = op,
-		.flags = flags,
-		.context = context,
-		.gpa = gpa,
-		.length = len,
-		.buffer = (uintptr_t)buf,
-	};
-	int ret = ioctl(bfd, VAS_TEST_BINDER, &c);
-
-	return ret < 0 ? -errno : ret;
-}
-
 /* The backend's work; returns 0 or the number of the step that failed */
 static int backend(int bfd, uint32_t context)
 {
 	unsigned char buf[2 * PAGE];
 
 	/* vmap in memslot 0, written through */
-	if (cmd(bfd, VAS_TEST_BINDER_VMAP, VAS_TEST_MAP_WRITE, context, GPA + 100,
+	if (binder_ioctl(bfd, VAS_TEST_BINDER_VMAP, VAS_TEST_MAP_WRITE, context, GPA + 100,
 		PAGE, NULL))
 		return 1;
 	memset(buf, 0xa1, PAGE);
-	if (cmd(bfd, VAS_TEST_BINDER_VMAP_WRITE, 0, 0, GPA + 100, PAGE, buf))
+	if (binder_ioctl(bfd, VAS_TEST_BINDER_VMAP_WRITE, 0, 0, GPA + 100, PAGE, buf))
 		return 2;
 	/* sgmap across both memslots, written through */
-	if (cmd(bfd, VAS_TEST_BINDER_SGMAP, VAS_TEST_MAP_WRITE, context,
+	if (binder_ioctl(bfd, VAS_TEST_BINDER_SGMAP, VAS_TEST_MAP_WRITE, context,
 		GPA + PAGE + 200, 2 * PAGE, NULL))
 		return 3;
 	memset(buf, 0xb2, sizeof(buf));
-	if (cmd(bfd, VAS_TEST_BINDER_SGMAP_WRITE, 0, 0, GPA + 2 * PAGE, PAGE, buf))
+	if (binder_ioctl(bfd, VAS_TEST_BINDER_SGMAP_WRITE, 0, 0, GPA + 2 * PAGE, PAGE, buf))
 		return 4;
 	/* gfn->pfn cache on memslot 1's second page */
-	if (cmd(bfd, VAS_TEST_BINDER_GPC_ACTIVATE, VAS_TEST_MAP_WRITE, context,
+	if (binder_ioctl(bfd, VAS_TEST_BINDER_GPC_ACTIVATE, VAS_TEST_MAP_WRITE, context,
 		GPA + 3 * PAGE + 8, 16, NULL))
 		return 5;
 	memset(buf, 0xc3, 16);
-	if (cmd(bfd, VAS_TEST_BINDER_GPC_WRITE, 0, 0, 0, 16, buf) < 0)
+	if (binder_ioctl(bfd, VAS_TEST_BINDER_GPC_WRITE, 0, 0, 0, 16, buf) < 0)
 		return 6;
-	if (cmd(bfd, VAS_TEST_BINDER_GPC_READ, 0, 0, 0, 16, buf) < 0 || buf[15] != 0xc3)
+	if (binder_ioctl(bfd, VAS_TEST_BINDER_GPC_READ, 0, 0, 0, 16, buf) < 0 || buf[15] != 0xc3)
 		return 7;
-	if (cmd(bfd, VAS_TEST_BINDER_VUNMAP, 0, 0, 0, 0, NULL) ||
-	    cmd(bfd, VAS_TEST_BINDER_SGUNMAP, 0, 0, 0, 0, NULL) ||
-	    cmd(bfd, VAS_TEST_BINDER_GPC_DEACTIVATE, 0, 0, 0, 0, NULL))
+	if (binder_ioctl(bfd, VAS_TEST_BINDER_VUNMAP, 0, 0, 0, 0, NULL) ||
+	    binder_ioctl(bfd, VAS_TEST_BINDER_SGUNMAP, 0, 0, 0, 0, NULL) ||
+	    binder_ioctl(bfd, VAS_TEST_BINDER_GPC_DEACTIVATE, 0, 0, 0, 0, NULL))
 		return 8;
 	return 0;
 }
@@ -137,8 +120,8 @@ TEST_F(paths, vmap_sgmap_gpc)
 /* A context the creating ops do not take is refused */
 TEST_F(paths, bad_context)
 {
-	EXPECT_EQ(-EINVAL, cmd(self->bfd, VAS_TEST_BINDER_VMAP, 0, 2, GPA, 1, NULL));
-	EXPECT_EQ(-EINVAL, cmd(self->bfd, VAS_TEST_BINDER_READ, 0, VAS_TEST_KTHREAD,
+	EXPECT_EQ(-EINVAL, binder_ioctl(self->bfd, VAS_TEST_BINDER_VMAP, 0, 2, GPA, 1, NULL));
+	EXPECT_EQ(-EINVAL, binder_ioctl(self->bfd, VAS_TEST_BINDER_READ, 0, VAS_TEST_KTHREAD,
 			       GPA, 1, NULL));
 }
 

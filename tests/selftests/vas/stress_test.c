@@ -536,23 +536,6 @@ static long helper_call(struct thr *t, enum op op, uint64_t gpa, void *buf,
 
 /* ------------------------------------------------------------ accesses */
 
-static int bcmd(int bfd, uint32_t op, uint32_t flags, uint32_t context,
-		uint64_t gpa, uint64_t len, void *buf)
-{
-	struct vas_test_binder_cmd cmd = {
-		.size = sizeof(cmd),
-		.op = op,
-		.flags = flags,
-		.gpa = gpa,
-		.length = len,
-		.buffer = (uintptr_t)buf,
-		.context = context,
-	};
-	int ret = ioctl(bfd, VAS_TEST_BINDER, &cmd);
-
-	return ret < 0 ? -errno : ret;
-}
-
 static bool op_is_write(enum op op)
 {
 	return (op - OP_PREAD) % 2;
@@ -604,7 +587,7 @@ static long issue(struct thr *t, enum op op, uint64_t gpa, void *buf,
 		return helper_call(t, op, gpa, buf, len, path);
 	case OP_BINDER_READ:
 	case OP_BINDER_WRITE:
-		return bcmd(t->bfd, op == OP_BINDER_WRITE ? VAS_TEST_BINDER_WRITE :
+		return binder_ioctl(t->bfd, op == OP_BINDER_WRITE ? VAS_TEST_BINDER_WRITE :
 			    VAS_TEST_BINDER_READ, 0, 0, gpa, len, buf);
 	default:
 		return -EINVAL;
@@ -749,7 +732,7 @@ static void op_vmap(struct thr *t)
 		count(t, OP_VUNMAP);
 		mask = vmap_mask(t);
 		lock_slots(mask);
-		ret = bcmd(t->bfd, VAS_TEST_BINDER_VUNMAP, 0, 0, 0, 0, NULL);
+		ret = binder_ioctl(t->bfd, VAS_TEST_BINDER_VUNMAP, 0, 0, 0, 0, NULL);
 		expect(t, 0, ret, t->vmap.gpa, t->vmap.len);
 		vmap_gone(t);
 		unlock_slots(mask);
@@ -776,7 +759,7 @@ static void op_vmap(struct thr *t)
 		want = 0;
 	mask = s >= 0 ? 1U << s : 0;
 	lock_slots(mask);
-	ret = bcmd(t->bfd, VAS_TEST_BINDER_VMAP, write ? VAS_TEST_MAP_WRITE : 0,
+	ret = binder_ioctl(t->bfd, VAS_TEST_BINDER_VMAP, write ? VAS_TEST_MAP_WRITE : 0,
 		   R(2) ? VAS_TEST_KTHREAD : VAS_TEST_CALLER, gpa, len, NULL);
 	if (!t->vmap.on && cross && write && ret == -EPERM &&
 	    (slots[s].flags & VAS_MEM_READONLY))
@@ -809,7 +792,7 @@ static void op_vmap_rw(struct thr *t, bool write)
 	write = write && t->vmap.on && t->vmap.write;
 	count(t, write ? OP_VMAP_WRITE : OP_VMAP_READ);
 	if (!t->vmap.on) {
-		ret = bcmd(t->bfd, VAS_TEST_BINDER_VMAP_READ, 0, 0, GPA_BASE, 1, t->buf);
+		ret = binder_ioctl(t->bfd, VAS_TEST_BINDER_VMAP_READ, 0, 0, GPA_BASE, 1, t->buf);
 		expect(t, -ENOENT, ret, GPA_BASE, 1);
 		goto out;
 	}
@@ -826,7 +809,7 @@ static void op_vmap_rw(struct thr *t, bool write)
 	}
 	for (i = 0; i < len; i++)
 		t->buf[i] = write ? rnd(&t->rng) : 0xe7;
-	ret = bcmd(t->bfd, write ? VAS_TEST_BINDER_VMAP_WRITE :
+	ret = binder_ioctl(t->bfd, write ? VAS_TEST_BINDER_VMAP_WRITE :
 		   VAS_TEST_BINDER_VMAP_READ, 0, 0, t->vmap.gpa + off, len, t->buf);
 	expect(t, want, ret, t->vmap.gpa + off, len);
 	if (!ret && !want) {
@@ -924,7 +907,7 @@ static void op_sgmap(struct thr *t)
 		count(t, OP_SGUNMAP);
 		mask = sg_mask(t);
 		lock_slots(mask);
-		ret = bcmd(t->bfd, VAS_TEST_BINDER_SGUNMAP, 0, 0, 0, 0, NULL);
+		ret = binder_ioctl(t->bfd, VAS_TEST_BINDER_SGUNMAP, 0, 0, 0, 0, NULL);
 		expect(t, 0, ret, t->sg.gpa, t->sg.len);
 		sg_gone(t);
 		unlock_slots(mask);
@@ -937,7 +920,7 @@ static void op_sgmap(struct thr *t)
 	want = ok < len ? -err : t->sg.on ? -EBUSY : 0;
 	mask = segs_mask(seg, nseg);
 	lock_slots(mask);
-	ret = bcmd(t->bfd, VAS_TEST_BINDER_SGMAP, write ? VAS_TEST_MAP_WRITE : 0,
+	ret = binder_ioctl(t->bfd, VAS_TEST_BINDER_SGMAP, write ? VAS_TEST_MAP_WRITE : 0,
 		   R(2) ? VAS_TEST_KTHREAD : VAS_TEST_CALLER, gpa, len, NULL);
 	expect(t, want, ret, gpa, len);
 	/* refused for a second sgmap after it was made: unmapped, so logged */
@@ -969,7 +952,7 @@ static void op_sgmap_rw(struct thr *t, bool write)
 	write = write && t->sg.on && t->sg.write;
 	count(t, write ? OP_SGMAP_WRITE : OP_SGMAP_READ);
 	if (!t->sg.on) {
-		ret = bcmd(t->bfd, VAS_TEST_BINDER_SGMAP_READ, 0, 0, GPA_BASE, 1, t->buf);
+		ret = binder_ioctl(t->bfd, VAS_TEST_BINDER_SGMAP_READ, 0, 0, GPA_BASE, 1, t->buf);
 		expect(t, -ENOENT, ret, GPA_BASE, 1);
 		goto out;
 	}
@@ -977,7 +960,7 @@ static void op_sgmap_rw(struct thr *t, bool write)
 	mask = segs_mask(t->sg.seg, t->sg.nseg);
 	lock_slots(mask);
 	if (!R(20)) {
-		ret = bcmd(t->bfd, VAS_TEST_BINDER_SGMAP_READ, 0, 0,
+		ret = binder_ioctl(t->bfd, VAS_TEST_BINDER_SGMAP_READ, 0, 0,
 			   t->sg.gpa + t->sg.len, 1, t->buf);
 		expect(t, -EINVAL, ret, t->sg.gpa + t->sg.len, 1);
 		goto unlock;
@@ -986,7 +969,7 @@ static void op_sgmap_rw(struct thr *t, bool write)
 	len = 1 + R(t->sg.len - off);
 	for (i = 0; i < len; i++)
 		t->buf[i] = write ? rnd(&t->rng) : 0xe7;
-	ret = bcmd(t->bfd, write ? VAS_TEST_BINDER_SGMAP_WRITE :
+	ret = binder_ioctl(t->bfd, write ? VAS_TEST_BINDER_SGMAP_WRITE :
 		   VAS_TEST_BINDER_SGMAP_READ, 0, 0, t->sg.gpa + off, len, t->buf);
 	if (expect(t, 0, ret, t->sg.gpa + off, len)) {
 		nseg = slice(t->sg.seg, t->sg.nseg, off, len, seg);
@@ -1014,7 +997,7 @@ static void op_gpc(struct thr *t)
 	pthread_rwlock_rdlock(&layout);
 	if (t->gpc.on && R(8)) {
 		count(t, OP_GPC_DEACTIVATE);
-		ret = bcmd(t->bfd, VAS_TEST_BINDER_GPC_DEACTIVATE, 0, 0, 0, 0, NULL);
+		ret = binder_ioctl(t->bfd, VAS_TEST_BINDER_GPC_DEACTIVATE, 0, 0, 0, 0, NULL);
 		expect(t, 0, ret, t->gpc.gpa, t->gpc.len);
 		t->gpc.on = false;
 		goto out;
@@ -1042,10 +1025,10 @@ static void op_gpc(struct thr *t)
 		want = 0;
 	if (t->gpc.on && want != -EBUSY) {
 		/* which of two errors comes first is not documented */
-		bcmd(t->bfd, VAS_TEST_BINDER_GPC_DEACTIVATE, 0, 0, 0, 0, NULL);
+		binder_ioctl(t->bfd, VAS_TEST_BINDER_GPC_DEACTIVATE, 0, 0, 0, 0, NULL);
 		t->gpc.on = false;
 	}
-	ret = bcmd(t->bfd, VAS_TEST_BINDER_GPC_ACTIVATE,
+	ret = binder_ioctl(t->bfd, VAS_TEST_BINDER_GPC_ACTIVATE,
 		   write ? VAS_TEST_MAP_WRITE : 0,
 		   R(2) ? VAS_TEST_KTHREAD : VAS_TEST_CALLER, gpa, len, NULL);
 	expect(t, want, ret, gpa, len);
@@ -1071,7 +1054,7 @@ static void op_gpc_rw(struct thr *t, bool write)
 	write = write && t->gpc.on && t->gpc.write;
 	count(t, write ? OP_GPC_WRITE : OP_GPC_READ);
 	if (!t->gpc.on) {
-		ret = bcmd(t->bfd, VAS_TEST_BINDER_GPC_READ, 0, 0, 0, 1, t->buf);
+		ret = binder_ioctl(t->bfd, VAS_TEST_BINDER_GPC_READ, 0, 0, 0, 1, t->buf);
 		expect(t, -EINVAL, ret, 0, 1);
 		goto out;
 	}
@@ -1088,7 +1071,7 @@ static void op_gpc_rw(struct thr *t, bool write)
 	lock_slots(mask);
 	for (i = 0; i < len; i++)
 		t->buf[i] = write ? rnd(&t->rng) : 0xe7;
-	ret = bcmd(t->bfd, write ? VAS_TEST_BINDER_GPC_WRITE :
+	ret = binder_ioctl(t->bfd, write ? VAS_TEST_BINDER_GPC_WRITE :
 		   VAS_TEST_BINDER_GPC_READ, 0, 0, 0, len, t->buf);
 	if (ret > 0)
 		ret = 0;	/* the number of refreshes it took */
@@ -1451,22 +1434,22 @@ static void op_scratch(struct thr *t)
 
 	for (i = 0; i < 256; i++)
 		t->buf[i] = rnd(&t->rng);
-	ret = bcmd(bfd, VAS_TEST_BINDER_WRITE, 0, 0, g + PAGE + 5, 256, t->buf);
+	ret = binder_ioctl(bfd, VAS_TEST_BINDER_WRITE, 0, 0, g + PAGE + 5, 256, t->buf);
 	if (expect(t, 0, ret, g + PAGE + 5, 256) && memcmp(mem + PAGE + 5, t->buf, 256))
 		report(t, K_WRITE, "scratch vas: binder write missed owner memory");
-	ret = bcmd(bfd, VAS_TEST_BINDER_READ, 0, 0, g + 2 * PAGE, 64, t->got);
+	ret = binder_ioctl(bfd, VAS_TEST_BINDER_READ, 0, 0, g + 2 * PAGE, 64, t->got);
 	if (expect(t, 0, ret, g + 2 * PAGE, 64) && memcmp(mem + 2 * PAGE, t->got, 64))
 		report(t, K_READ, "scratch vas: binder read wrong data");
-	ret = bcmd(bfd, VAS_TEST_BINDER_VMAP, VAS_TEST_MAP_WRITE,
+	ret = binder_ioctl(bfd, VAS_TEST_BINDER_VMAP, VAS_TEST_MAP_WRITE,
 		   R(2) ? VAS_TEST_KTHREAD : VAS_TEST_CALLER, g, 2 * PAGE, NULL);
 	expect(t, 0, ret, g, 2 * PAGE);
-	ret = bcmd(bfd, VAS_TEST_BINDER_VMAP_WRITE, 0, 0, g + 10, 100, t->buf + 100);
+	ret = binder_ioctl(bfd, VAS_TEST_BINDER_VMAP_WRITE, 0, 0, g + 10, 100, t->buf + 100);
 	if (expect(t, 0, ret, g + 10, 100) && memcmp(mem + 10, t->buf + 100, 100))
 		report(t, K_WRITE, "scratch vas: vmap write missed owner memory");
-	ret = bcmd(bfd, VAS_TEST_BINDER_GPC_ACTIVATE, 0,
+	ret = binder_ioctl(bfd, VAS_TEST_BINDER_GPC_ACTIVATE, 0,
 		   R(2) ? VAS_TEST_KTHREAD : VAS_TEST_CALLER, g + 3 * PAGE + 8, 16, NULL);
 	expect(t, 0, ret, g + 3 * PAGE + 8, 16);
-	ret = bcmd(bfd, VAS_TEST_BINDER_GPC_READ, 0, 0, 0, 16, t->got);
+	ret = binder_ioctl(bfd, VAS_TEST_BINDER_GPC_READ, 0, 0, 0, 16, t->got);
 	if (expect(t, 0, ret < 0 ? ret : 0, g + 3 * PAGE + 8, 16) &&
 	    memcmp(mem + 3 * PAGE + 8, t->got, 16))
 		report(t, K_READ, "scratch vas: gpc read wrong data");
@@ -1477,21 +1460,21 @@ static void op_scratch(struct thr *t)
 	 */
 	mmap(mem + PAGE, PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
 	     -1, 0);
-	ret = bcmd(bfd, VAS_TEST_BINDER_VMAP_READ, 0, 0, g, 1, t->got);
+	ret = binder_ioctl(bfd, VAS_TEST_BINDER_VMAP_READ, 0, 0, g, 1, t->got);
 	expect(t, -ESTALE, ret, g, 1);
-	ret = bcmd(bfd, VAS_TEST_BINDER_READ, 0, 0, g + PAGE, 1, t->got);
+	ret = binder_ioctl(bfd, VAS_TEST_BINDER_READ, 0, 0, g + PAGE, 1, t->got);
 	expect(t, -EFAULT, ret, g + PAGE, 1);
-	ret = bcmd(bfd, VAS_TEST_BINDER_READ, 0, 0, g, 8, t->got);
+	ret = binder_ioctl(bfd, VAS_TEST_BINDER_READ, 0, 0, g, 8, t->got);
 	expect(t, 0, ret, g, 8);
-	ret = bcmd(bfd, VAS_TEST_BINDER_GPC_READ, 0, 0, 0, 16, t->got);
+	ret = binder_ioctl(bfd, VAS_TEST_BINDER_GPC_READ, 0, 0, 0, 16, t->got);
 	expect(t, 0, ret < 0 ? ret : 0, g + 3 * PAGE + 8, 16);
 	mmap(mem, 4 * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
 	     -1, 0);
-	ret = bcmd(bfd, VAS_TEST_BINDER_GPC_READ, 0, 0, 0, 16, t->got);
+	ret = binder_ioctl(bfd, VAS_TEST_BINDER_GPC_READ, 0, 0, 0, 16, t->got);
 	expect(t, -EFAULT, ret, g + 3 * PAGE + 8, 16);
-	ret = bcmd(bfd, VAS_TEST_BINDER_VUNMAP, 0, 0, 0, 0, NULL);
+	ret = binder_ioctl(bfd, VAS_TEST_BINDER_VUNMAP, 0, 0, 0, 0, NULL);
 	expect(t, 0, ret, g, 0);
-	ret = bcmd(bfd, VAS_TEST_BINDER_VMAP, 0, 0, g, PAGE, NULL);
+	ret = binder_ioctl(bfd, VAS_TEST_BINDER_VMAP, 0, 0, g, PAGE, NULL);
 	expect(t, -EFAULT, ret, g, PAGE);
 	close(bfd);
 out_unmap:
@@ -1533,7 +1516,7 @@ static void __noreturn child_main(int sock, uint64_t rng)
 	    set_memslot(cfd, 1, 0, CPOS(2), 4 * PAGE, mem + 4 * PAGE))
 		_exit(11);
 	cbfd = vas_test_bind(cfd);
-	if (cbfd < 0 || bcmd(cbfd, VAS_TEST_BINDER_VMAP, VAS_TEST_MAP_WRITE, 0,
+	if (cbfd < 0 || binder_ioctl(cbfd, VAS_TEST_BINDER_VMAP, VAS_TEST_MAP_WRITE, 0,
 			     CPOS(2), PAGE, NULL))
 		_exit(12);
 	/* a forked child of our owner may not change our memslots */
@@ -1568,7 +1551,7 @@ static void __noreturn child_main(int sock, uint64_t rng)
 			break;
 		default:
 			/* same bytes again, through its own vmap */
-			bcmd(cbfd, VAS_TEST_BINDER_VMAP_WRITE, 0, 0, CPOS(2) + 64, 64,
+			binder_ioctl(cbfd, VAS_TEST_BINDER_VMAP_WRITE, 0, 0, CPOS(2) + 64, 64,
 			     mem + 4 * PAGE + 64);
 			break;
 		}
@@ -1627,25 +1610,25 @@ static void owner_access(struct thr *t, int which, int cfd, int bfd, int cbfd,
 		break;
 	case 5:
 	case 6:
-		ret = bcmd(which == 5 ? bfd : cbfd, VAS_TEST_BINDER_READ, 0, 0,
+		ret = binder_ioctl(which == 5 ? bfd : cbfd, VAS_TEST_BINDER_READ, 0, 0,
 			   gpa, len, t->got);
 		break;
 	case 7:
 		gpa = CPOS(0) + R(PAGE - 8);
 		len = 1 + R(8);
-		ret = bcmd(bfd, VAS_TEST_BINDER_VMAP_READ, 0, 0, gpa, len, t->got);
+		ret = binder_ioctl(bfd, VAS_TEST_BINDER_VMAP_READ, 0, 0, gpa, len, t->got);
 		alive_ok = -ESTALE;
 		break;
 	case 8:
 		gpa = CPOS(2) + R(PAGE - 8);
 		len = 1 + R(8);
-		ret = bcmd(cbfd, VAS_TEST_BINDER_VMAP_READ, 0, 0, gpa, len, t->got);
+		ret = binder_ioctl(cbfd, VAS_TEST_BINDER_VMAP_READ, 0, 0, gpa, len, t->got);
 		alive_ok = -ESTALE;
 		break;
 	default:
 		gpa = CPOS(0) + 8;
 		len = 8;
-		ret = bcmd(bfd, VAS_TEST_BINDER_GPC_READ, 0, 0, 0, len, t->got);
+		ret = binder_ioctl(bfd, VAS_TEST_BINDER_GPC_READ, 0, 0, 0, len, t->got);
 		if (ret > 0)
 			ret = 0;
 		break;
@@ -1701,9 +1684,9 @@ static void op_owner_exit(struct thr *t)
 	bfd = vas_test_bind(cfd);
 	if (!expect(t, 0, bfd < 0 ? bfd : 0, 0, 0))
 		goto kill;
-	ret = bcmd(bfd, VAS_TEST_BINDER_VMAP, 0, R(2), CPOS(0), PAGE, NULL);
+	ret = binder_ioctl(bfd, VAS_TEST_BINDER_VMAP, 0, R(2), CPOS(0), PAGE, NULL);
 	expect(t, 0, ret, CPOS(0), PAGE);
-	ret = bcmd(bfd, VAS_TEST_BINDER_GPC_ACTIVATE, 0, R(2), CPOS(0) + 8, 8, NULL);
+	ret = binder_ioctl(bfd, VAS_TEST_BINDER_GPC_ACTIVATE, 0, R(2), CPOS(0) + 8, 8, NULL);
 	expect(t, 0, ret, CPOS(0) + 8, 8);
 
 	/* 0: it exits by itself; 1: killed while in use; 2: killed at once */
@@ -1737,12 +1720,12 @@ kill:
 	/* only the owner may clear the log; anyone may read it */
 	expect(t, -EPERM, get_dirty_log(cfd, 0, 0, bm), 0, 0);
 	expect(t, -ENOENT, get_dirty_log(cfd, 0, VAS_DIRTY_LOG_KEEP, bm), 0, 0);
-	ret = bcmd(bfd, VAS_TEST_BINDER_VUNMAP, 0, 0, 0, 0, NULL);
+	ret = binder_ioctl(bfd, VAS_TEST_BINDER_VUNMAP, 0, 0, 0, 0, NULL);
 	expect(t, 0, ret, 0, 0);
 	/* the child's last layout is unknown: its hole would say EFAULT */
-	ret = bcmd(bfd, VAS_TEST_BINDER_VMAP, 0, R(2), CPOS(0), PAGE, NULL);
+	ret = binder_ioctl(bfd, VAS_TEST_BINDER_VMAP, 0, R(2), CPOS(0), PAGE, NULL);
 	expect(t, ret == -EFAULT ? ret : -ESRCH, ret, CPOS(0), PAGE);
-	ret = bcmd(bfd, VAS_TEST_BINDER_SGMAP, 0, R(2), CPOS(0), PAGE, NULL);
+	ret = binder_ioctl(bfd, VAS_TEST_BINDER_SGMAP, 0, R(2), CPOS(0), PAGE, NULL);
 	expect(t, ret == -EFAULT ? ret : -ESRCH, ret, CPOS(0), PAGE);
 	/* and the binders outlive the vas fd */
 	close(cfd);

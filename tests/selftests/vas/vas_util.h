@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
@@ -158,6 +159,50 @@ static inline int binder_cmd(int bfd, uint32_t op, int veto, uint64_t gpa,
 	};
 
 	return ioctl(bfd, VAS_TEST_BINDER, &cmd) ? -errno : 0;
+}
+
+/*
+ * Any command of a test binder, with every field of its struct: returns
+ * the command's non-negative result, or -errno.
+ */
+static inline int binder_ioctl(int bfd, uint32_t op, uint32_t flags,
+			       uint32_t context, uint64_t gpa, uint64_t len,
+			       void *buf)
+{
+	struct vas_test_binder_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = op,
+		.flags = flags,
+		.gpa = gpa,
+		.length = len,
+		.buffer = (uintptr_t)buf,
+		.context = context,
+	};
+	int ret = ioctl(bfd, VAS_TEST_BINDER, &cmd);
+
+	return ret < 0 ? -errno : ret;
+}
+
+/* GPC_READ or GPC_WRITE: the number of refreshes needed, or -errno */
+static inline int gpc_rw(int bfd, uint32_t op, void *buf, uint64_t len)
+{
+	return binder_ioctl(bfd, op, 0, VAS_TEST_CALLER, 0, len, buf);
+}
+
+/* Pages this process has pinned: VmPin in /proc/self/status, in pages */
+static inline long vm_pin_pages(void)
+{
+	char line[128];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmPin: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb < 0 ? -1 : kb / 4;
 }
 
 /* Reads up to @max events; returns how many, or -errno. */

@@ -21,31 +21,9 @@
 
 static int vmap(int bfd, uint64_t gpa, uint64_t len, int write)
 {
-	struct vas_test_binder_cmd cmd = {
-		.size = sizeof(cmd),
-		.op = VAS_TEST_BINDER_VMAP,
-		.flags = write ? VAS_TEST_MAP_WRITE : 0,
-		.gpa = gpa,
-		.length = len,
-	};
-
-	return ioctl(bfd, VAS_TEST_BINDER, &cmd) ? -errno : 0;
-}
-
-/* Pages this process has pinned: VmPin in /proc/self/status, in pages */
-static long vm_pin_pages(void)
-{
-	char line[128];
-	long kb = -1;
-	FILE *f = fopen("/proc/self/status", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmPin: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb < 0 ? -1 : kb / 4;
+	return binder_ioctl(bfd, VAS_TEST_BINDER_VMAP,
+			    write ? VAS_TEST_MAP_WRITE : 0, VAS_TEST_CALLER,
+			    gpa, len, NULL);
 }
 
 /* Pins are dropped from a work item after an mmu notifier: wait a little */
@@ -376,25 +354,15 @@ TEST_F(vmap, foreign_vmap_and_owner_exit)
 
 static int sgmap(int bfd, uint64_t gpa, uint64_t len, int write)
 {
-	struct vas_test_binder_cmd cmd = {
-		.size = sizeof(cmd),
-		.op = VAS_TEST_BINDER_SGMAP,
-		.flags = write ? VAS_TEST_MAP_WRITE : 0,
-		.gpa = gpa,
-		.length = len,
-	};
-
-	return ioctl(bfd, VAS_TEST_BINDER, &cmd) ? -errno : 0;
+	return binder_ioctl(bfd, VAS_TEST_BINDER_SGMAP,
+			    write ? VAS_TEST_MAP_WRITE : 0, VAS_TEST_CALLER,
+			    gpa, len, NULL);
 }
 
 static int sgmap_nents(int bfd)
 {
-	struct vas_test_binder_cmd cmd = {
-		.size = sizeof(cmd),
-		.op = VAS_TEST_BINDER_SGMAP_NENTS,
-	};
-
-	return ioctl(bfd, VAS_TEST_BINDER, &cmd);
+	return binder_ioctl(bfd, VAS_TEST_BINDER_SGMAP_NENTS, 0,
+			    VAS_TEST_CALLER, 0, 0, NULL);
 }
 
 /*
