@@ -109,7 +109,7 @@ int vas_access(struct vas *vas, u64 gpa, void *buf, size_t len, bool write,
 {
 	enum vas_access_path path = vas_access_path(vas);
 	struct vas_memslot *slot;
-	u64 end, offset, chunk;
+	u64 end, chunk;
 	int err = 0;
 	size_t copied;
 	int idx;
@@ -126,18 +126,13 @@ int vas_access(struct vas *vas, u64 gpa, void *buf, size_t len, bool write,
 
 	idx = srcu_read_lock(&vas->srcu);
 	while (len) {
-		slot = vas_memslot_lookup(vas, gpa >> PAGE_SHIFT);
-		if (!slot) {
-			err = -EFAULT;
+		slot = vas_memslot_translate(vas, gpa, write);
+		if (IS_ERR(slot)) {
+			err = PTR_ERR(slot);
 			break;
 		}
-		if (write && (slot->flags & VAS_MEM_READONLY)) {
-			err = -EPERM;
-			break;
-		}
-		offset = gpa - (slot->base_gfn << PAGE_SHIFT);
-		chunk = min_t(u64, len, (slot->npages << PAGE_SHIFT) - offset);
-		copied = vas_copy_hva(vas, path, slot->userspace_addr + offset,
+		chunk = min_t(u64, len, vas_memslot_end_gpa(slot) - gpa);
+		copied = vas_copy_hva(vas, path, vas_memslot_hva(slot, gpa),
 				      buf, chunk, write);
 		if (write)
 			vas_memslot_mark_dirty(slot, gpa, copied);

@@ -197,10 +197,9 @@ static void __user *vas_bench_uaddr(struct vas *vas, u64 gpa)
 	int idx;
 
 	idx = srcu_read_lock(&vas->srcu);
-	slot = vas_memslot_lookup(vas, gpa >> PAGE_SHIFT);
-	if (slot)
-		uaddr = (void __user *)slot->userspace_addr +
-			(gpa - (slot->base_gfn << PAGE_SHIFT));
+	slot = vas_memslot_translate(vas, gpa, false);
+	if (!IS_ERR(slot))
+		uaddr = (void __user *)vas_memslot_hva(slot, gpa);
 	srcu_read_unlock(&vas->srcu, idx);
 	return uaddr;
 }

@@ -70,13 +70,8 @@ static void vas_memslot_as_create(const struct vas_memslot *slot,
 	*change = (struct vas_memslot_change){
 		.kind = VAS_MEMSLOT_CREATE,
 		.slot = slot->id,
-		.new = {
-			.guest_phys_addr = slot->base_gfn << PAGE_SHIFT,
-			.size = slot->npages << PAGE_SHIFT,
-			.userspace_addr = slot->userspace_addr,
-			.flags = slot->flags,
-		},
 	};
+	vas_memslot_describe(slot, &change->new);
 }
 
 /*

@@ -116,17 +116,13 @@ void vas_mark_dirty(struct vas *vas, u64 gpa, u64 len)
 	first = gpa >> PAGE_SHIFT;
 	last = end >> PAGE_SHIFT;
 
-	/* Memslot by memslot, jumping over holes */
 	idx = srcu_read_lock(&vas->srcu);
-	while (first <= last) {
-		slot = vas_memslot_first(vas, first, last);
-		if (!slot)
-			break;
+	for (slot = vas_memslot_first(vas, first, last); slot;
+	     slot = vas_memslot_next(vas, slot, last)) {
 		start = max(first, slot->base_gfn);
-		stop = min(last, slot->base_gfn + slot->npages - 1);
+		stop = min(last, vas_memslot_last_gfn(slot));
 		vas_memslot_mark_dirty(slot, start << PAGE_SHIFT,
 				       (stop - start + 1) << PAGE_SHIFT);
-		first = stop + 1;
 	}
 	srcu_read_unlock(&vas->srcu, idx);
 }

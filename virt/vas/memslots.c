@@ -51,11 +51,6 @@ static struct vas_memslot *to_memslot(struct latch_tree_node *node)
 	return container_of(node, struct vas_memslot, gfn_node);
 }
 
-static u64 vas_memslot_last_gfn(const struct vas_memslot *slot)
-{
-	return slot->base_gfn + slot->npages - 1;
-}
-
 static bool vas_memslot_less(struct latch_tree_node *a,
 			     struct latch_tree_node *b)
 {
@@ -128,6 +123,33 @@ struct vas_memslot *vas_memslot_first(struct vas *vas, u64 first, u64 last)
 }
 
 /**
+ * vas_memslot_next() - The next memslot over a gfn range
+ * @vas: The vas
+ * @slot: A memslot overlapping the range, from vas_memslot_first() or
+ *	vas_memslot_next()
+ * @last: Last guest frame number of the range, inclusive
+ *
+ * With vas_memslot_first(), walks the memslots over a range in address
+ * order, jumping over holes::
+ *
+ *	for (slot = vas_memslot_first(vas, first, last); slot;
+ *	     slot = vas_memslot_next(vas, slot, last))
+ *
+ * Context: As for vas_memslot_lookup().
+ * Return: The memslot with the lowest base after @slot overlapping the
+ * range, or NULL if there is none.
+ */
+struct vas_memslot *vas_memslot_next(struct vas *vas,
+				     const struct vas_memslot *slot, u64 last)
+{
+	u64 slot_last = vas_memslot_last_gfn(slot);
+
+	if (slot_last >= last)
+		return NULL;
+	return vas_memslot_first(vas, slot_last + 1, last);
+}
+
+/**
  * vas_memslot_lookup() - Find the memslot holding a guest frame
  * @vas: The vas
  * @gfn: Guest frame number
@@ -150,6 +172,31 @@ struct vas_memslot *vas_memslot_lookup(struct vas *vas, u64 gfn)
 	slot = vas_memslot_find_range(vas, gfn, gfn);
 	if (slot)
 		WRITE_ONCE(vas->last_used_slot, slot);
+	return slot;
+}
+
+/**
+ * vas_memslot_translate() - Find the memslot an access to a guest address uses
+ * @vas: The vas
+ * @gpa: Guest-physical address
+ * @write: The access writes: a read-only memslot refuses it
+ *
+ * The lookup and permission check of every access path; the owner address
+ * is then vas_memslot_hva(), up to vas_memslot_end_gpa().
+ *
+ * Context: As for vas_memslot_lookup().
+ * Return: The memslot, or ERR_PTR(-EFAULT) if @gpa is in no memslot,
+ * ERR_PTR(-EPERM) if @write and the memslot is read-only.
+ */
+struct vas_memslot *vas_memslot_translate(struct vas *vas, u64 gpa,
+					  bool write)
+{
+	struct vas_memslot *slot = vas_memslot_lookup(vas, gpa >> PAGE_SHIFT);
+
+	if (!slot)
+		return ERR_PTR(-EFAULT);
+	if (write && (slot->flags & VAS_MEM_READONLY))
+		return ERR_PTR(-EPERM);
 	return slot;
 }
 
@@ -256,98 +303,52 @@ static void vas_memslots_publish(struct vas *vas)
 	WRITE_ONCE(vas->generation, vas->generation + 1);
 }
 
-/*
- * Builds the description of @req against the existing memslot @old (or
- * NULL) that binders are offered, and the new memslot to publish (NULL for
- * a delete). Returns 1 if @req changes nothing.
+/**
+ * vas_memslot_describe() - A memslot as binders see it
+ * @slot: The memslot, or NULL for "no memslot"
+ * @desc: Output: its description, all zero for NULL
  */
-static int vas_memslot_build_change(struct vas *vas,
-				    const struct vas_set_memslot *req,
-				    struct vas_memslot *old,
-				    struct vas_memslot **new,
-				    struct vas_memslot_change *change)
+void vas_memslot_describe(const struct vas_memslot *slot,
+			  struct vas_memslot_desc *desc)
+{
+	*desc = (struct vas_memslot_desc){};
+	if (!slot)
+		return;
+	desc->guest_phys_addr = slot->base_gfn << PAGE_SHIFT;
+	desc->size = slot->npages << PAGE_SHIFT;
+	desc->userspace_addr = slot->userspace_addr;
+	desc->flags = slot->flags;
+}
+
+/*
+ * Allocates the memslot @req describes. Its dirty log is @old's if both
+ * log (a move or a flags change keeps the log), else a new one if it logs.
+ */
+static struct vas_memslot *vas_memslot_new(const struct vas_set_memslot *req,
+					   const struct vas_memslot *old)
 {
 	struct vas_memslot *slot;
-	u64 base_gfn = req->guest_phys_addr >> PAGE_SHIFT;
-	u64 npages = req->memory_size >> PAGE_SHIFT;
-	bool log_dirty = req->flags & VAS_MEM_LOG_DIRTY_PAGES;
-	int err;
-
-	*change = (struct vas_memslot_change){ .slot = req->slot };
-	*new = NULL;
-	if (old) {
-		change->old.guest_phys_addr = old->base_gfn << PAGE_SHIFT;
-		change->old.size = old->npages << PAGE_SHIFT;
-		change->old.userspace_addr = old->userspace_addr;
-		change->old.flags = old->flags;
-	}
-
-	if (!npages) {
-		if (!old)
-			return -ENOENT;
-		change->kind = VAS_MEMSLOT_DELETE;
-		return 0;
-	}
-	if (old) {
-		if (npages != old->npages ||
-		    req->userspace_addr != old->userspace_addr)
-			return -EINVAL;
-		if (base_gfn == old->base_gfn && req->flags == old->flags)
-			return 1;
-		change->kind = base_gfn == old->base_gfn ?
-			       VAS_MEMSLOT_FLAGS_ONLY : VAS_MEMSLOT_MOVE;
-	} else {
-		change->kind = VAS_MEMSLOT_CREATE;
-	}
-
-	err = vas_memslot_check_overlap(vas, base_gfn, base_gfn + npages - 1,
-					old);
-	if (err)
-		return err;
 
 	slot = kzalloc(sizeof(*slot), GFP_KERNEL_ACCOUNT);
 	if (!slot)
-		return -ENOMEM;
+		return NULL;
 	slot->id = req->slot;
 	slot->flags = req->flags;
-	slot->base_gfn = base_gfn;
-	slot->npages = npages;
+	slot->base_gfn = req->guest_phys_addr >> PAGE_SHIFT;
+	slot->npages = req->memory_size >> PAGE_SHIFT;
 	slot->userspace_addr = req->userspace_addr;
-	/* A dirty log survives a move and a flags change that keeps it on. */
-	if (log_dirty && old && old->dirty_bitmap) {
+	if (!(req->flags & VAS_MEM_LOG_DIRTY_PAGES))
+		return slot;
+	if (old && old->dirty_bitmap) {
 		slot->dirty_bitmap = vas_dirty_bitmap_get(old->dirty_bitmap);
-	} else if (log_dirty) {
-		slot->dirty_bitmap = vas_dirty_bitmap_alloc(npages);
+	} else {
+		slot->dirty_bitmap = vas_dirty_bitmap_alloc(slot->npages);
 		if (!slot->dirty_bitmap) {
 			kfree(slot);
-			return -ENOMEM;
+			return NULL;
 		}
 	}
-	if (!old) {
-		/* Make the xa_store() of the publish step allocation-free. */
-		err = xa_reserve(&vas->slots, slot->id, GFP_KERNEL_ACCOUNT);
-		if (err) {
-			vas_memslot_free(slot);
-			return err;
-		}
-	}
-
-	change->new.guest_phys_addr = req->guest_phys_addr;
-	change->new.size = req->memory_size;
-	change->new.userspace_addr = req->userspace_addr;
-	change->new.flags = req->flags;
-	*new = slot;
-	return 0;
-}
-
-static void vas_memslot_discard(struct vas *vas, struct vas_memslot *old,
-				struct vas_memslot *new)
-{
-	if (!new)
-		return;
-	if (!old)
-		xa_release(&vas->slots, new->id);
-	vas_memslot_free(new);
+	return slot;
 }
 
 /*
@@ -418,45 +419,30 @@ struct vas_memslot *vas_memslot_retiring(struct vas *vas)
 	return READ_ONCE(vas->retiring);
 }
 
-/**
- * vas_memslots_set() - Apply one VAS_SET_MEMSLOT request
- * @vas: The vas
- * @req: The request, already copied from userspace
- *
- * Validates the request, offers it to every binder (any may veto it),
- * tears down the vmaps of what it takes away, publishes the new layout,
- * tells the binders what it took away, lets them commit and frees the old
- * memslot. The caller checked that it may
- * change the memslots.
- *
- * Context: Process context; takes vas->slots_lock and may wait for an SRCU
- * grace period.
- * Return: 0 or a negative errno, see Documentation/virt/vas/uapi.rst. On
- * error nothing changed.
+/*
+ * Makes the change of @kind from @old to @new (either NULL for a create or
+ * a delete), once every binder accepted it: tears down the vmaps of what
+ * it takes away, publishes the new layout, tells the binders what it took
+ * away, lets them commit and frees @old. On a veto nothing changed, and
+ * the caller still owns @new.
  */
-int vas_memslots_set(struct vas *vas, const struct vas_set_memslot *req)
+static int vas_memslot_apply(struct vas *vas,
+			     enum vas_memslot_change_kind kind,
+			     struct vas_memslot *old, struct vas_memslot *new)
 {
-	struct vas_memslot_change change;
-	struct vas_memslot *old, *new;
+	struct vas_memslot_change change = {
+		.kind = kind,
+		.slot = old ? old->id : new->id,
+	};
 	bool revokes, writes_only;
 	int err;
 
-	err = vas_memslot_check_request(req);
+	lockdep_assert_held(&vas->slots_lock);
+	vas_memslot_describe(old, &change.old);
+	vas_memslot_describe(new, &change.new);
+	err = vas_binders_prepare(vas, &change);
 	if (err)
 		return err;
-
-	mutex_lock(&vas->slots_lock);
-	old = xa_load(&vas->slots, req->slot);
-	err = vas_memslot_build_change(vas, req, old, &new, &change);
-	if (err) {
-		err = err > 0 ? 0 : err;
-		goto out_unlock;
-	}
-	err = vas_binders_prepare(vas, &change);
-	if (err) {
-		vas_memslot_discard(vas, old, new);
-		goto out_unlock;
-	}
 	revokes = vas_memslot_change_revokes(&change, &writes_only);
 	/*
 	 * vmaps go first, while the old layout is published: tearing one
@@ -473,7 +459,106 @@ int vas_memslots_set(struct vas *vas, const struct vas_set_memslot *req)
 				       change.old.size);
 	vas_binders_commit(vas, &change);
 	vas_memslot_retire(vas, old);
-out_unlock:
+	return 0;
+}
+
+static int vas_memslot_create(struct vas *vas,
+			      const struct vas_set_memslot *req)
+{
+	u64 base_gfn = req->guest_phys_addr >> PAGE_SHIFT;
+	u64 npages = req->memory_size >> PAGE_SHIFT;
+	struct vas_memslot *new;
+	int err;
+
+	if (vas_memslot_find_range(vas, base_gfn, base_gfn + npages - 1))
+		return -EEXIST;
+	new = vas_memslot_new(req, NULL);
+	if (!new)
+		return -ENOMEM;
+	/* Makes the xa_store() of vas_memslot_install() allocation-free */
+	err = xa_reserve(&vas->slots, new->id, GFP_KERNEL_ACCOUNT);
+	if (err)
+		goto err_free;
+	err = vas_memslot_apply(vas, VAS_MEMSLOT_CREATE, NULL, new);
+	if (err)
+		goto err_release;
+	return 0;
+
+err_release:
+	xa_release(&vas->slots, new->id);
+err_free:
+	vas_memslot_free(new);
+	return err;
+}
+
+static int vas_memslot_delete(struct vas *vas, struct vas_memslot *old)
+{
+	return vas_memslot_apply(vas, VAS_MEMSLOT_DELETE, old, NULL);
+}
+
+/* A move or a flags change: a new memslot for the same owner memory */
+static int vas_memslot_replace(struct vas *vas, struct vas_memslot *old,
+			       const struct vas_set_memslot *req,
+			       enum vas_memslot_change_kind kind)
+{
+	u64 base_gfn = req->guest_phys_addr >> PAGE_SHIFT;
+	struct vas_memslot *new;
+	int err;
+
+	if (kind == VAS_MEMSLOT_MOVE &&
+	    vas_memslot_check_overlap(vas, base_gfn,
+				      base_gfn + old->npages - 1, old))
+		return -EEXIST;
+	new = vas_memslot_new(req, old);
+	if (!new)
+		return -ENOMEM;
+	err = vas_memslot_apply(vas, kind, old, new);
+	if (err)
+		vas_memslot_free(new);
+	return err;
+}
+
+/**
+ * vas_memslots_set() - Apply one VAS_SET_MEMSLOT request
+ * @vas: The vas
+ * @req: The request, already copied from userspace
+ *
+ * Validates the request and decides what it does to the memslot it names,
+ * as __kvm_set_memory_region() does: create, delete, move, change the
+ * flags, or nothing. The change is offered to every binder (any may veto
+ * it) and then made, see vas_memslot_apply(). The caller checked that it
+ * may change the memslots.
+ *
+ * Context: Process context; takes vas->slots_lock and may wait for an SRCU
+ * grace period.
+ * Return: 0 or a negative errno, see Documentation/virt/vas/uapi.rst. On
+ * error nothing changed.
+ */
+int vas_memslots_set(struct vas *vas, const struct vas_set_memslot *req)
+{
+	u64 base_gfn = req->guest_phys_addr >> PAGE_SHIFT;
+	u64 npages = req->memory_size >> PAGE_SHIFT;
+	struct vas_memslot *old;
+	int err;
+
+	err = vas_memslot_check_request(req);
+	if (err)
+		return err;
+
+	mutex_lock(&vas->slots_lock);
+	old = xa_load(&vas->slots, req->slot);
+	if (!npages)
+		err = old ? vas_memslot_delete(vas, old) : -ENOENT;
+	else if (!old)
+		err = vas_memslot_create(vas, req);
+	else if (npages != old->npages ||
+		 req->userspace_addr != old->userspace_addr)
+		err = -EINVAL;
+	else if (base_gfn != old->base_gfn)
+		err = vas_memslot_replace(vas, old, req, VAS_MEMSLOT_MOVE);
+	else if (req->flags != old->flags)
+		err = vas_memslot_replace(vas, old, req, VAS_MEMSLOT_FLAGS_ONLY);
+	/* else nothing changes */
 	mutex_unlock(&vas->slots_lock);
 	return err;
 }

@@ -104,14 +104,11 @@ static int vas_gpc_translate(struct vas_gpc *gpc, unsigned long *uhva)
 	int err = 0, idx;
 
 	idx = srcu_read_lock(&vas->srcu);
-	slot = vas_memslot_lookup(vas, gpc->gpa >> PAGE_SHIFT);
-	if (!slot)
-		err = -EFAULT;
-	else if ((gpc->flags & VAS_MAP_WRITE) && (slot->flags & VAS_MEM_READONLY))
-		err = -EPERM;
+	slot = vas_memslot_translate(vas, gpc->gpa, gpc->flags & VAS_MAP_WRITE);
+	if (IS_ERR(slot))
+		err = PTR_ERR(slot);
 	else
-		*uhva = slot->userspace_addr +
-			((gpc->gpa & PAGE_MASK) - (slot->base_gfn << PAGE_SHIFT));
+		*uhva = vas_memslot_hva(slot, gpc->gpa & PAGE_MASK);
 	srcu_read_unlock(&vas->srcu, idx);
 	return err;
 }

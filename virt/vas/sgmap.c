@@ -75,7 +75,8 @@ static int vas_sgmap_add_span(struct vas_sgmap *map,
 		.slot = slot->id,
 		.first = first,
 		.npages = n,
-		.hva = slot->userspace_addr + (first << PAGE_SHIFT),
+		.hva = vas_memslot_hva(slot, (slot->base_gfn + first) <<
+					     PAGE_SHIFT),
 	};
 	map->spans = spans;
 	return 0;
@@ -96,18 +97,13 @@ static int vas_sgmap_pin(struct vas *vas, struct vas_sgmap *map, u64 gfn,
 
 	idx = srcu_read_lock(&vas->srcu);
 	while (gfn < end_gfn) {
-		slot = vas_memslot_lookup(vas, gfn);
-		if (!slot) {
-			err = -EFAULT;
+		slot = vas_memslot_translate(vas, gfn << PAGE_SHIFT, pins->write);
+		if (IS_ERR(slot)) {
+			err = PTR_ERR(slot);
 			break;
 		}
-		if (pins->write && (slot->flags & VAS_MEM_READONLY)) {
-			err = -EPERM;
-			break;
-		}
-		n = min(slot->base_gfn + slot->npages, end_gfn) - gfn;
-		hva = slot->userspace_addr +
-		      ((gfn - slot->base_gfn) << PAGE_SHIFT);
+		n = min(vas_memslot_last_gfn(slot) + 1, end_gfn) - gfn;
+		hva = vas_memslot_hva(slot, gfn << PAGE_SHIFT);
 		if (pins->write) {
 			err = vas_sgmap_add_span(map, slot, gfn - slot->base_gfn,
 						 n);

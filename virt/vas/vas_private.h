@@ -6,7 +6,7 @@
  *
  *   vas->slots_lock (mutex)
  *     binder ->prepare, ->commit, ->abort, ->invalidate, ->sync_dirty
- *     owner's mmap_lock (pinning for vas_vmap(), vas_sgmap())
+ *     owner's mmap_lock (pinning for vas_vmap())
  *     vas->vmaps_lock, vas->sgmaps_lock
  *       vmap->lock
  *         vmap holder's ->invalidate
@@ -22,7 +22,8 @@
  *       binder ->invalidate, ->release
  *
  *   srcu_read_lock(&vas->srcu)
- *     mmap_lock of the owner's mm (page faults, remote GUP)
+ *     mmap_lock of the owner's mm (page faults, remote GUP, the pinning
+ *     of vas_sgmap())
  *
  * slots_lock serializes every memslot change and is never held across a
  * copy to or from userspace, which may block for as long as the caller
@@ -153,12 +154,38 @@ struct vas {
 };
 
 /* memslots.c */
+
+/* Last guest frame of @slot */
+static inline u64 vas_memslot_last_gfn(const struct vas_memslot *slot)
+{
+	return slot->base_gfn + slot->npages - 1;
+}
+
+/* First guest-physical address past @slot */
+static inline u64 vas_memslot_end_gpa(const struct vas_memslot *slot)
+{
+	return (slot->base_gfn + slot->npages) << PAGE_SHIFT;
+}
+
+/* Owner address of guest-physical address @gpa, which @slot holds */
+static inline unsigned long vas_memslot_hva(const struct vas_memslot *slot,
+					    u64 gpa)
+{
+	return slot->userspace_addr + (gpa - (slot->base_gfn << PAGE_SHIFT));
+}
+
 void vas_memslots_init(struct vas *vas);
 void vas_memslots_destroy(struct vas *vas);
 int vas_memslots_set(struct vas *vas, const struct vas_set_memslot *req);
 struct vas_memslot *vas_memslot_lookup(struct vas *vas, u64 gfn);
+struct vas_memslot *vas_memslot_translate(struct vas *vas, u64 gpa,
+					  bool write);
 struct vas_memslot *vas_memslot_first(struct vas *vas, u64 first, u64 last);
+struct vas_memslot *vas_memslot_next(struct vas *vas,
+				     const struct vas_memslot *slot, u64 last);
 struct vas_memslot *vas_memslot_retiring(struct vas *vas);
+void vas_memslot_describe(const struct vas_memslot *slot,
+			  struct vas_memslot_desc *desc);
 u64 vas_memslots_generation(struct vas *vas);
 
 /* binder.c */

@@ -78,31 +78,51 @@ static u64 vas_vmap_first_page(const struct vas_vmap *map)
 }
 
 /*
- * Removes the mapping, after telling the holder, and releases the pins:
- * right away, or from a work item when called from the notifier.
+ * Unmaps @addr, the mapping vas_vmap_addr() no longer returns, and returns
+ * the pins; writable, the pages are logged dirty once more.
  */
-static void vas_vmap_teardown(struct vas_vmap *map, bool notify, bool defer)
+static struct vas_pins *vas_vmap_unmap(struct vas_vmap *map, void *addr)
 {
 	struct vas_pins *pins = map->pins;
 
-	void *addr = map->addr;
-
 	lockdep_assert_held(&map->lock);
-	if (!addr)
-		return;
-	/* A holder that looks from ->invalidate on must not find it. */
-	WRITE_ONCE(map->addr, NULL);
-	if (notify && map->ops && map->ops->invalidate)
-		map->ops->invalidate(map, map->data);
 	vunmap((void *)((unsigned long)addr & PAGE_MASK));
 	map->pins = NULL;
 	if (pins->write)
 		vas_mark_dirty(map->vas, vas_vmap_first_page(map),
 			       map->npages << PAGE_SHIFT);
-	if (defer)
-		vas_pins_release_later(pins);
-	else
-		vas_pins_release(pins);
+	return pins;
+}
+
+/* The holder asked: removes the mapping, returns its pins or NULL */
+static struct vas_pins *vas_vmap_remove(struct vas_vmap *map)
+{
+	void *addr = map->addr;
+
+	lockdep_assert_held(&map->lock);
+	if (!addr)
+		return NULL;
+	WRITE_ONCE(map->addr, NULL);
+	return vas_vmap_unmap(map, addr);
+}
+
+/*
+ * The pages went away or changed: takes the mapping from the holder and
+ * tells it, after vas_vmap_addr() stopped returning the mapping so that a
+ * holder looking from ->invalidate on cannot find it; returns the pins or
+ * NULL.
+ */
+static struct vas_pins *vas_vmap_revoke(struct vas_vmap *map)
+{
+	void *addr = map->addr;
+
+	lockdep_assert_held(&map->lock);
+	if (!addr)
+		return NULL;
+	WRITE_ONCE(map->addr, NULL);
+	if (map->ops && map->ops->invalidate)
+		map->ops->invalidate(map, map->data);
+	return vas_vmap_unmap(map, addr);
 }
 
 /*
@@ -130,6 +150,7 @@ static bool vas_vmap_notifier_invalidate(struct mmu_interval_notifier *mni,
 					 unsigned long cur_seq)
 {
 	struct vas_vmap *map = container_of(mni, struct vas_vmap, notifier);
+	struct vas_pins *pins;
 
 	if (vas_vmap_event_keeps_pages(range))
 		return true;
@@ -138,8 +159,11 @@ static bool vas_vmap_notifier_invalidate(struct mmu_interval_notifier *mni,
 		return false;
 	mutex_lock(&map->lock);
 	mmu_interval_set_seq(mni, cur_seq);
-	vas_vmap_teardown(map, true, true);
+	pins = vas_vmap_revoke(map);
 	mutex_unlock(&map->lock);
+	/* Unpinning locks the pages to dirty them: not under mmap_lock */
+	if (pins)
+		vas_pins_release_later(pins);
 	return true;
 }
 
@@ -152,20 +176,20 @@ static int vas_vmap_find_hva(struct vas *vas, u64 gpa, size_t len, bool write,
 			     unsigned long *hva)
 {
 	struct vas_memslot *slot;
-	u64 end, slot_end;
+	u64 end;
 
 	lockdep_assert_held(&vas->slots_lock);
 	if (!len || check_add_overflow(gpa, (u64)len, &end))
 		return -EINVAL;
-	slot = vas_memslot_lookup(vas, gpa >> PAGE_SHIFT);
-	if (!slot)
-		return -EFAULT;
-	slot_end = (slot->base_gfn + slot->npages) << PAGE_SHIFT;
-	if (end > slot_end)
+	/* A range beyond its memslot is refused first, read-only or not */
+	slot = vas_memslot_translate(vas, gpa, false);
+	if (IS_ERR(slot))
+		return PTR_ERR(slot);
+	if (end > vas_memslot_end_gpa(slot))
 		return -EFAULT;
 	if (write && (slot->flags & VAS_MEM_READONLY))
 		return -EPERM;
-	*hva = slot->userspace_addr + (gpa - (slot->base_gfn << PAGE_SHIFT));
+	*hva = vas_memslot_hva(slot, gpa);
 	return 0;
 }
 
@@ -274,6 +298,7 @@ EXPORT_SYMBOL_NS_GPL(vas_vmap_addr, VAS);
 void vas_vunmap(struct vas_vmap *map)
 {
 	struct vas *vas = map->vas;
+	struct vas_pins *pins;
 
 	mutex_lock(&vas->vmaps_lock);
 	list_del(&map->node);
@@ -281,8 +306,10 @@ void vas_vunmap(struct vas_vmap *map)
 
 	mmu_interval_notifier_remove(&map->notifier);
 	mutex_lock(&map->lock);
-	vas_vmap_teardown(map, false, false);
+	pins = vas_vmap_remove(map);
 	mutex_unlock(&map->lock);
+	if (pins)
+		vas_pins_release(pins);
 	kfree(map);
 	vas_put(vas);
 }
@@ -300,6 +327,7 @@ EXPORT_SYMBOL_NS_GPL(vas_vunmap, VAS);
 void vas_vmaps_invalidate(struct vas *vas, u64 gpa, u64 len,
 			  bool writable_only)
 {
+	struct vas_pins *pins;
 	struct vas_vmap *map;
 
 	lockdep_assert_held(&vas->slots_lock);
@@ -310,8 +338,10 @@ void vas_vmaps_invalidate(struct vas *vas, u64 gpa, u64 len,
 		if (writable_only && !(map->flags & VAS_MAP_WRITE))
 			continue;
 		mutex_lock(&map->lock);
-		vas_vmap_teardown(map, true, false);
+		pins = vas_vmap_revoke(map);
 		mutex_unlock(&map->lock);
+		if (pins)
+			vas_pins_release(pins);
 	}
 	mutex_unlock(&vas->vmaps_lock);
 }

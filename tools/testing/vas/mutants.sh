@@ -23,7 +23,7 @@ hint-not-cleared|memslots.c|s/cmpxchg(\&vas->last_used_slot, old, NULL);/;/
 first-not-lowest|memslots.c|s/while (slot \&\& slot->base_gfn > first) {/while (0) {/
 check-size-limit|memslots.c|s/if (req->memory_size >> PAGE_SHIFT > VAS_MAX_MEMSLOT_PAGES)/if (0)/
 mark-off-by-one|dirty.c|s/last = ((gpa + len - 1) >> PAGE_SHIFT) - slot->base_gfn;/last = ((gpa + len) >> PAGE_SHIFT) - slot->base_gfn;/
-split-stop|dirty.c|s/stop = min(last, slot->base_gfn + slot->npages - 1);/stop = min(last, slot->base_gfn + slot->npages);/
+split-stop|dirty.c|s/stop = min(last, vas_memslot_last_gfn(slot));/stop = min(last, vas_memslot_last_gfn(slot) + 1);/
 get-keep-clears|dirty.c|s/buf\[w\] = keep ? READ_ONCE/buf[w] = 0 ? READ_ONCE/
 clear-range-check|dirty.c|s/\(num_pages % BITS_PER_LONG\) \&\& end != [a-z_]*->npages)/\1 \&\& 0)/
 no-retiring|memslots.c|s/WRITE_ONCE(vas->retiring, old);/;/
