@@ -24,9 +24,12 @@ STAMPS     := $(BUILD)/stamps
 TARBALL    := /usr/src/linux-source-6.12.tar.xz
 JOBS       ?= $(shell echo $$(( $$(nproc) + 1 )))
 KCC        ?= ccache gcc
-KMAKE      := $(MAKE) -C $(SRC) O=$(OBJ) CC="$(KCC)" HOSTCC="$(KCC)" \
-              KBUILD_BUILD_TIMESTAMP="vas" KBUILD_BUILD_USER=vas \
-              KBUILD_BUILD_HOST=vas -j$(JOBS)
+KMAKE      := $(MAKE) -C $(SRC) O=$(OBJ) CC="$(KCC)" HOSTCC="$(KCC)" -j$(JOBS)
+# The same in every kernel make, lint's included: a change would relink.
+# A real date (6.12's release), as kernel-doc parses it.
+export KBUILD_BUILD_TIMESTAMP := 2024-11-17
+export KBUILD_BUILD_USER := vas
+export KBUILD_BUILD_HOST := vas
 CONFIG_FRAGMENT := $(TOP)/tests/config/vas.config
 PATCHES    := $(sort $(wildcard $(TOP)/patches/*.patch))
 # Overlay: every file of these trees is linked into the kernel source.
@@ -113,17 +116,27 @@ kernel: $(OBJ)/.config overlay
 headers: kernel
 
 # ---------------------------------------------------------------- userspace
-$(TESTS_BIN)/%: $(TOP)/tests/selftests/%.c $(wildcard $(TOP)/tests/selftests/*/*.h) kernel
+# The programs build against the kernel's installed uAPI headers, which
+# "make headers" rewrites only when they change: they depend on those
+# files, and on the kernel build only for its order, so that a finished
+# build rebuilds nothing.
+UAPI_VAS   := $(OBJ)/usr/include/linux/vas.h
+TEST_DEPS  := $(wildcard $(TOP)/tests/selftests/*/*.h) $(TOP)/virt/vas/vas_test.h \
+              $(UAPI_VAS)
+
+$(UAPI_VAS): | kernel
+
+$(TESTS_BIN)/%: $(TOP)/tests/selftests/%.c $(TEST_DEPS) | kernel
 	@mkdir -p $(dir $@)
 	@echo "  CC      $*"
 	@$(USERCC) $(USERCFLAGS) -o $@ $< -lpthread
 
-$(TESTS_BIN)/bench/%: $(TOP)/tests/bench/%.c $(wildcard $(TOP)/tests/selftests/*/*.h) kernel
+$(TESTS_BIN)/bench/%: $(TOP)/tests/bench/%.c $(TEST_DEPS) | kernel
 	@mkdir -p $(dir $@)
 	@echo "  CC      bench/$*"
 	@$(USERCC) $(USERCFLAGS) -I $(TOP)/tests/selftests/vas -o $@ $<
 
-$(TESTS_BIN)/vas-demo: $(TOP)/samples/vas/vas-demo.c kernel
+$(TESTS_BIN)/vas-demo: $(TOP)/samples/vas/vas-demo.c $(UAPI_VAS) | kernel
 	@mkdir -p $(dir $@)
 	@echo "  CC      vas-demo"
 	@$(USERCC) $(USERCFLAGS) -o $@ $<
@@ -133,7 +146,7 @@ $(TESTS_BIN)/vas-demo: $(TOP)/samples/vas/vas-demo.c kernel
 # tracks each object's headers itself. Like the rules above this depends on
 # kernel for the UAPI headers it installs; "make -o kernel kvm-selftests"
 # rebuilds them alone against the headers already there.
-kvm-selftests: kernel
+kvm-selftests: | kernel
 	@echo "  KVMTEST $(KVM_TESTS)"
 	@$(MAKE) -s -j$(JOBS) -C $(SRC)/tools/testing/selftests/kvm \
 		CC="$(USERCC)" EXTRA_CFLAGS=-static OUTPUT=$(KVM_BIN) \
@@ -146,7 +159,13 @@ selftests: $(addprefix $(TESTS_BIN)/,$(SELFTESTS) $(BENCHES)) \
 
 initramfs: $(BUILD)/initramfs.cpio.gz
 
-$(BUILD)/initramfs.cpio.gz: selftests $(TOP)/tests/qemu/init $(TOP)/tests/qemu/mkinitramfs.sh FORCE
+# Repacked when one of its files changed
+KVM_PROGS  := $(addprefix $(KVM_BIN)/,$(KVM_TESTS))
+$(KVM_PROGS): kvm-selftests ;
+
+$(BUILD)/initramfs.cpio.gz: $(addprefix $(TESTS_BIN)/,$(SELFTESTS) $(BENCHES)) \
+		$(TESTS_BIN)/vas-demo $(KVM_PROGS) $(KVM_LIST) \
+		$(TOP)/tests/qemu/init $(TOP)/tests/qemu/mkinitramfs.sh
 	@$(TOP)/tests/qemu/mkinitramfs.sh $(BUILD)/initramfs $@ $(TOP)/tests/qemu/init \
 		$(TESTS_BIN) "$(BENCHES)" $(KVM_LIST) $(KVM_BIN) $(SELFTESTS)
 
