@@ -180,278 +180,42 @@ struct vas_gpc {
 
 #if IS_ENABLED(CONFIG_VAS)
 
-/**
- * vas_get_from_fd() - Take a reference on the vas behind a file descriptor
- * @fd: File descriptor of the calling process, as returned by vas_create(2)
- *
- * The reference is independent of the file: the vas stays alive after the
- * descriptor is closed, until the matching vas_put().
- *
- * Context: Process context.
- * Return: The vas, or ERR_PTR(-EBADF) if @fd is not an open file,
- * ERR_PTR(-EINVAL) if it is not a vas.
- */
+/* Each function is documented at its definition in virt/vas/. */
+
+/* main.c: references */
 struct vas *vas_get_from_fd(int fd);
-
-/**
- * vas_get() - Take another reference on a vas
- * @vas: A vas the caller already holds a reference on
- *
- * Context: Any context.
- */
 void vas_get(struct vas *vas);
-
-/**
- * vas_put() - Drop a reference on a vas
- * @vas: The vas; freed with all its memslots when this was the last one
- *
- * Context: Process context; may sleep.
- */
 void vas_put(struct vas *vas);
-
-/**
- * vas_read() - Read guest-physical memory
- * @vas: The vas
- * @gpa: Guest-physical address of the first byte
- * @buf: Kernel buffer of at least @len bytes
- * @len: Number of bytes to read; the range may span memslots
- *
- * Copies from the owner's memory behind the memslots. Works from the owner
- * process, from a kernel thread (it borrows the owner's mm) and from any
- * other process (remote access to the owner's mm).
- *
- * Context: Process context or kernel thread; may sleep. No vas lock may be
- * held by the caller.
- * Return: 0 on success; -EFAULT if part of the range is not covered by a
- * memslot or not mapped in the owner; -ESRCH if the owner's address space
- * is gone; -EINVAL if @gpa + @len overflows. On error, @buf may be
- * partially written.
- */
-int vas_read(struct vas *vas, u64 gpa, void *buf, size_t len);
-
-/**
- * vas_write() - Write guest-physical memory
- * @vas: The vas
- * @gpa: Guest-physical address of the first byte
- * @buf: Kernel buffer of at least @len bytes
- * @len: Number of bytes to write; the range may span memslots
- *
- * The counterpart of vas_read(), with the same contexts.
- *
- * Context: Process context or kernel thread; may sleep. No vas lock may be
- * held by the caller.
- * Return: 0 on success; -EPERM if part of the range is in a read-only
- * memslot; -EFAULT, -ESRCH or -EINVAL as for vas_read(). On error, a
- * prefix of the range may have been written.
- */
-int vas_write(struct vas *vas, u64 gpa, const void *buf, size_t len);
-
-/**
- * vas_bind() - Register as a binder of a vas
- * @vas: The vas; the binder takes its own reference
- * @ops: What the binder wants to be told; must outlive the binding
- * @data: Passed to every op
- *
- * A binder sees every memslot change (and may veto it), every
- * invalidation and the end of the owner's address space. Many binders may
- * bind one vas.
- *
- * The memslots that already exist are offered first, atomically with the
- * binding, as one batch of %VAS_MEMSLOT_CREATE changes: ->prepare for each
- * (in memslot id order), then ->commit for each. If ->prepare vetoes one,
- * the memslots it had accepted get ->abort and vas_bind() fails with the
- * veto's errno.
- *
- * Context: Process context; takes the vas's memslot lock.
- * Return: The binding, or ERR_PTR(): -ENOMEM; -EBUSY if @ops has
- * prepare_applies and the vas has such a binder already; or the errno of a
- * veto.
- */
-struct vas_binder *vas_bind(struct vas *vas, const struct vas_binder_ops *ops,
-			    void *data);
-
-/**
- * vas_owner_mm() - The address space a vas maps guest memory onto
- * @vas: The vas
- *
- * For binders that must belong to the same process as the vas (KVM).
- *
- * Return: The owner's mm; it stays allocated while @vas is referenced, but
- * compare it, do not use it.
- */
 struct mm_struct *vas_owner_mm(struct vas *vas);
 
-/**
- * vas_unbind() - End a binding
- * @binder: From vas_bind()
- *
- * When this returns, no op of @binder runs any more and its reference on
- * the vas is dropped.
- *
- * Context: Process context; may sleep. Not from within a binder op.
- */
-void vas_unbind(struct vas_binder *binder);
+/* access.c: copies */
+int vas_read(struct vas *vas, u64 gpa, void *buf, size_t len);
+int vas_write(struct vas *vas, u64 gpa, const void *buf, size_t len);
 
-/**
- * vas_mark_dirty() - Add guest pages to the dirty log
- * @vas: The vas
- * @gpa: First guest-physical address written
- * @len: Number of bytes written
- *
- * For writes that did not go through vas_write(): pages in memslots with
- * VAS_MEM_LOG_DIRTY_PAGES are reported by the next VAS_GET_DIRTY_LOG. Parts
- * of the range outside every memslot are ignored.
- *
- * Context: Any context that may take an SRCU read lock.
- */
+/* binder.c, dirty.c: binders and the dirty log */
+struct vas_binder *vas_bind(struct vas *vas, const struct vas_binder_ops *ops,
+			    void *data);
+void vas_unbind(struct vas_binder *binder);
 void vas_mark_dirty(struct vas *vas, u64 gpa, u64 len);
 
-/**
- * vas_vmap() - Map guest memory into the kernel
- * @vas: The vas; referenced by the vmap
- * @gpa: Guest-physical address of the first byte
- * @len: Length in bytes; [@gpa, @gpa + @len) must lie in one memslot
- * @flags: VAS_MAP_WRITE for a writable mapping
- * @ops: Told when the mapping is invalidated; may be NULL
- * @data: Passed to @ops
- *
- * Pins the pages (FOLL_LONGTERM, charged to the owner's RLIMIT_MEMLOCK)
- * and maps them contiguously; vas_vmap_addr() returns the kernel address
- * of @gpa. The mapping lives until it is invalidated (see
- * &struct vas_vmap_ops) or vas_vunmap(). The pages of a writable mapping
- * count as dirty for as long as it is valid.
- *
- * Context: Process context or kernel thread; takes the memslot lock and the
- * owner's mmap_lock.
- * Return: The vmap, or ERR_PTR(): -EINVAL for bad flags, a zero @len or a
- * wrapping range; -EFAULT if the range is not inside one memslot or cannot
- * be pinned; -EPERM for a writable mapping of a read-only memslot;
- * -ENOMEM, also beyond the owner's RLIMIT_MEMLOCK; -ESRCH if the owner is
- * gone.
- */
+/* vmap.c, sgmap.c: kernel mappings and scatterlists */
 struct vas_vmap *vas_vmap(struct vas *vas, u64 gpa, size_t len,
 			  unsigned int flags, const struct vas_vmap_ops *ops,
 			  void *data);
-
-/**
- * vas_vmap_addr() - The kernel address of a vmap
- * @map: From vas_vmap()
- *
- * Return: The address of the first mapped byte, or NULL once the mapping
- * was invalidated.
- */
 void *vas_vmap_addr(struct vas_vmap *map);
-
-/**
- * vas_vunmap() - Release a vmap
- * @map: From vas_vmap(), valid or invalidated
- *
- * Context: Process context; not from @map's ->invalidate.
- */
 void vas_vunmap(struct vas_vmap *map);
-
-/**
- * vas_sgmap() - Pin guest memory and describe it with a scatterlist
- * @vas: The vas; referenced by the sgmap
- * @gpa: Guest-physical address of the first byte
- * @len: Length in bytes; the range may cross pages and memslots, but
- *	every byte must be in a memslot
- * @flags: VAS_MAP_WRITE if the pages will be written
- *
- * Pins the pages (FOLL_LONGTERM, charged to the owner's RLIMIT_MEMLOCK) and
- * builds an sg_table over them, available from vas_sgmap_table(). Unlike
- * a vmap it is never invalidated: the pages stay pinned until
- * vas_sgunmap(), like a DMA mapping, so keep it short-lived; in particular
- * a memslot made read-only meanwhile does not stop a writable sgmap from
- * writing. For writing, its pages are logged dirty by every dirty log read
- * while it exists and at vas_sgunmap(), in their memslots' logs.
- *
- * Context: Process context or kernel thread; takes the owner's mmap_lock.
- * Return: The sgmap, or ERR_PTR(): -EINVAL for bad flags, a zero @len or a
- * range that wraps past the end of the address space; -EFAULT if part of
- * the range is in no memslot or cannot be pinned; -EPERM to write a
- * read-only memslot; -ENOMEM, also beyond the owner's RLIMIT_MEMLOCK or
- * for more pages than one sgmap holds; -ESRCH if the owner is gone.
- */
 struct vas_sgmap *vas_sgmap(struct vas *vas, u64 gpa, size_t len,
 			    unsigned int flags);
-
-/**
- * vas_sgmap_table() - The scatterlist of an sgmap
- * @map: From vas_sgmap()
- *
- * Return: The sg_table; its first entry starts at the offset of @gpa in
- * its page, and the entries add up to @len.
- */
 struct sg_table *vas_sgmap_table(struct vas_sgmap *map);
-
-/**
- * vas_sgunmap() - Release an sgmap
- * @map: From vas_sgmap()
- *
- * Context: Process context; may sleep.
- */
 void vas_sgunmap(struct vas_sgmap *map);
 
-/**
- * vas_gpc_init() - Initialize a gfn->pfn cache
- * @gpc: The cache, embedded wherever it is convenient
- * @vas: The vas it translates for; the caller keeps a reference
- */
+/* pfncache.c: the gfn->pfn cache */
 void vas_gpc_init(struct vas_gpc *gpc, struct vas *vas);
-
-/**
- * vas_gpc_activate() - Start caching a guest range
- * @gpc: An initialized, inactive cache
- * @gpa: Guest-physical address
- * @len: Length; [@gpa, @gpa + @len) must lie within one page
- * @flags: VAS_MAP_WRITE to write through the cache
- *
- * Context: Process context or kernel thread; sleeps.
- * Return: 0; -EINVAL for bad flags or length; -EBUSY if already active;
- * or the errors of vas_gpc_refresh(), in which case the cache stays
- * inactive.
- */
 int vas_gpc_activate(struct vas_gpc *gpc, u64 gpa, unsigned long len,
 		     unsigned int flags);
-
-/**
- * vas_gpc_check() - Whether the cached address may be used
- * @gpc: The cache
- * @len: Bytes the caller will access from @gpa
- *
- * Context: With @gpc->lock held for read.
- * Return: True if @gpc->khva is valid for @len bytes until the lock is
- * dropped.
- */
 bool vas_gpc_check(struct vas_gpc *gpc, unsigned long len);
-
-/**
- * vas_gpc_refresh() - Translate the cached range again
- * @gpc: An active cache
- * @len: Bytes the caller will access
- *
- * Context: Process context or kernel thread, without @gpc->lock; sleeps.
- * Return: 0; -EINVAL if inactive or @len is larger than activated;
- * -EFAULT if @gpa is in no memslot or the owner page cannot be had;
- * -EPERM to write a read-only memslot; -ESRCH if the owner is gone.
- */
 int vas_gpc_refresh(struct vas_gpc *gpc, unsigned long len);
-
-/**
- * vas_gpc_deactivate() - Stop caching and drop the page
- * @gpc: The cache
- *
- * Context: Process context; sleeps.
- */
 void vas_gpc_deactivate(struct vas_gpc *gpc);
-
-/**
- * vas_gpc_mark_dirty() - Log a write through the cache
- * @gpc: The cache
- *
- * Context: Any, typically under @gpc->lock.
- */
 void vas_gpc_mark_dirty(struct vas_gpc *gpc);
 
 #else /* !CONFIG_VAS */

@@ -154,6 +154,24 @@ int vas_access(struct vas *vas, u64 gpa, void *buf, size_t len, bool write,
 	return err;
 }
 
+/**
+ * vas_read() - Read guest-physical memory
+ * @vas: The vas
+ * @gpa: Guest-physical address of the first byte
+ * @buf: Kernel buffer of at least @len bytes
+ * @len: Number of bytes to read; the range may span memslots
+ *
+ * Copies from the owner's memory behind the memslots. Works from the owner
+ * process, from a kernel thread (it borrows the owner's mm) and from any
+ * other process (remote access to the owner's mm).
+ *
+ * Context: Process context or kernel thread; may sleep. No vas lock may be
+ * held by the caller.
+ * Return: 0 on success; -EFAULT if part of the range is not covered by a
+ * memslot or not mapped in the owner; -ESRCH if the owner's address space
+ * is gone; -EINVAL if @gpa + @len overflows. On error, @buf may be
+ * partially written.
+ */
 int vas_read(struct vas *vas, u64 gpa, void *buf, size_t len)
 {
 	size_t done;
@@ -162,6 +180,21 @@ int vas_read(struct vas *vas, u64 gpa, void *buf, size_t len)
 }
 EXPORT_SYMBOL_NS_GPL(vas_read, VAS);
 
+/**
+ * vas_write() - Write guest-physical memory
+ * @vas: The vas
+ * @gpa: Guest-physical address of the first byte
+ * @buf: Kernel buffer of at least @len bytes
+ * @len: Number of bytes to write; the range may span memslots
+ *
+ * The counterpart of vas_read(), with the same contexts.
+ *
+ * Context: Process context or kernel thread; may sleep. No vas lock may be
+ * held by the caller.
+ * Return: 0 on success; -EPERM if part of the range is in a read-only
+ * memslot; -EFAULT, -ESRCH or -EINVAL as for vas_read(). On error, a
+ * prefix of the range may have been written.
+ */
 int vas_write(struct vas *vas, u64 gpa, const void *buf, size_t len)
 {
 	size_t done;

@@ -115,6 +115,27 @@ static int vas_binder_replay(struct vas *vas, struct vas_binder *binder)
 	return 0;
 }
 
+/**
+ * vas_bind() - Register as a binder of a vas
+ * @vas: The vas; the binder takes its own reference
+ * @ops: What the binder wants to be told; must outlive the binding
+ * @data: Passed to every op
+ *
+ * A binder sees every memslot change (and may veto it), every
+ * invalidation and the end of the owner's address space. Many binders may
+ * bind one vas.
+ *
+ * The memslots that already exist are offered first, atomically with the
+ * binding, as one batch of %VAS_MEMSLOT_CREATE changes: ->prepare for each
+ * (in memslot id order), then ->commit for each. If ->prepare vetoes one,
+ * the memslots it had accepted get ->abort and vas_bind() fails with the
+ * veto's errno.
+ *
+ * Context: Process context; takes the vas's memslot lock.
+ * Return: The binding, or ERR_PTR(): -ENOMEM; -EBUSY if @ops has
+ * prepare_applies and the vas has such a binder already; or the errno of a
+ * veto.
+ */
 struct vas_binder *vas_bind(struct vas *vas, const struct vas_binder_ops *ops,
 			    void *data)
 {
@@ -150,6 +171,15 @@ struct vas_binder *vas_bind(struct vas *vas, const struct vas_binder_ops *ops,
 }
 EXPORT_SYMBOL_NS_GPL(vas_bind, VAS);
 
+/**
+ * vas_unbind() - End a binding
+ * @binder: From vas_bind()
+ *
+ * When this returns, no op of @binder runs any more and its reference on
+ * the vas is dropped.
+ *
+ * Context: Process context; may sleep. Not from within a binder op.
+ */
 void vas_unbind(struct vas_binder *binder)
 {
 	struct vas *vas = binder->vas;

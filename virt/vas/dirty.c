@@ -103,6 +103,18 @@ void vas_memslot_mark_dirty(struct vas_memslot *slot, u64 gpa, u64 len)
 		set_bit(first, slot->dirty_bitmap->bits);
 }
 
+/**
+ * vas_mark_dirty() - Add guest pages to the dirty log
+ * @vas: The vas
+ * @gpa: First guest-physical address written
+ * @len: Number of bytes written
+ *
+ * For writes that did not go through vas_write(): pages in memslots with
+ * VAS_MEM_LOG_DIRTY_PAGES are reported by the next VAS_GET_DIRTY_LOG. Parts
+ * of the range outside every memslot are ignored.
+ *
+ * Context: Any context that may take an SRCU read lock.
+ */
 void vas_mark_dirty(struct vas *vas, u64 gpa, u64 len)
 {
 	u64 first, last, start, stop, end;

@@ -92,12 +92,24 @@ static void vas_destroy(struct vas *vas)
 	kfree(vas);
 }
 
+/**
+ * vas_get() - Take another reference on a vas
+ * @vas: A vas the caller already holds a reference on
+ *
+ * Context: Any context.
+ */
 void vas_get(struct vas *vas)
 {
 	refcount_inc(&vas->users);
 }
 EXPORT_SYMBOL_NS_GPL(vas_get, VAS);
 
+/**
+ * vas_put() - Drop a reference on a vas
+ * @vas: The vas; freed with all its memslots when this was the last one
+ *
+ * Context: Process context; may sleep.
+ */
 void vas_put(struct vas *vas)
 {
 	might_sleep();
@@ -106,6 +118,17 @@ void vas_put(struct vas *vas)
 }
 EXPORT_SYMBOL_NS_GPL(vas_put, VAS);
 
+/**
+ * vas_get_from_fd() - Take a reference on the vas behind a file descriptor
+ * @fd: File descriptor of the calling process, as returned by vas_create(2)
+ *
+ * The reference is independent of the file: the vas stays alive after the
+ * descriptor is closed, until the matching vas_put().
+ *
+ * Context: Process context.
+ * Return: The vas, or ERR_PTR(-EBADF) if @fd is not an open file,
+ * ERR_PTR(-EINVAL) if it is not a vas.
+ */
 struct vas *vas_get_from_fd(int fd)
 {
 	CLASS(fd, f)(fd);
@@ -121,6 +144,15 @@ struct vas *vas_get_from_fd(int fd)
 }
 EXPORT_SYMBOL_NS_GPL(vas_get_from_fd, VAS);
 
+/**
+ * vas_owner_mm() - The address space a vas maps guest memory onto
+ * @vas: The vas
+ *
+ * For binders that must belong to the same process as the vas (KVM).
+ *
+ * Return: The owner's mm; it stays allocated while @vas is referenced, but
+ * compare it, do not use it.
+ */
 struct mm_struct *vas_owner_mm(struct vas *vas)
 {
 	return vas->owner_mm;

@@ -56,6 +56,11 @@ static const struct mmu_interval_notifier_ops vas_gpc_notifier_ops = {
 	.invalidate = vas_gpc_invalidate,
 };
 
+/**
+ * vas_gpc_init() - Initialize a gfn->pfn cache
+ * @gpc: The cache, embedded wherever it is convenient
+ * @vas: The vas it translates for; the caller keeps a reference
+ */
 void vas_gpc_init(struct vas_gpc *gpc, struct vas *vas)
 {
 	*gpc = (struct vas_gpc){ .vas = vas };
@@ -64,6 +69,15 @@ void vas_gpc_init(struct vas_gpc *gpc, struct vas *vas)
 }
 EXPORT_SYMBOL_NS_GPL(vas_gpc_init, VAS);
 
+/**
+ * vas_gpc_check() - Whether the cached address may be used
+ * @gpc: The cache
+ * @len: Bytes the caller will access from @gpa
+ *
+ * Context: With @gpc->lock held for read.
+ * Return: True if @gpc->khva is valid for @len bytes until the lock is
+ * dropped.
+ */
 bool vas_gpc_check(struct vas_gpc *gpc, unsigned long len)
 {
 	lockdep_assert_held_read(&gpc->lock);
@@ -172,6 +186,16 @@ static int __vas_gpc_refresh(struct vas_gpc *gpc)
 	return 0;
 }
 
+/**
+ * vas_gpc_refresh() - Translate the cached range again
+ * @gpc: An active cache
+ * @len: Bytes the caller will access
+ *
+ * Context: Process context or kernel thread, without @gpc->lock; sleeps.
+ * Return: 0; -EINVAL if inactive or @len is larger than activated;
+ * -EFAULT if @gpa is in no memslot or the owner page cannot be had;
+ * -EPERM to write a read-only memslot; -ESRCH if the owner is gone.
+ */
 int vas_gpc_refresh(struct vas_gpc *gpc, unsigned long len)
 {
 	int err = -EINVAL;
@@ -185,6 +209,18 @@ int vas_gpc_refresh(struct vas_gpc *gpc, unsigned long len)
 }
 EXPORT_SYMBOL_NS_GPL(vas_gpc_refresh, VAS);
 
+/**
+ * vas_gpc_activate() - Start caching a guest range
+ * @gpc: An initialized, inactive cache
+ * @gpa: Guest-physical address
+ * @len: Length; [@gpa, @gpa + @len) must lie within one page
+ * @flags: VAS_MAP_WRITE to write through the cache
+ *
+ * Context: Process context or kernel thread; sleeps.
+ * Return: 0; -EINVAL for bad flags or length; -EBUSY if already active;
+ * or the errors of vas_gpc_refresh(), in which case the cache stays
+ * inactive.
+ */
 int vas_gpc_activate(struct vas_gpc *gpc, u64 gpa, unsigned long len,
 		     unsigned int flags)
 {
@@ -210,6 +246,12 @@ int vas_gpc_activate(struct vas_gpc *gpc, u64 gpa, unsigned long len,
 }
 EXPORT_SYMBOL_NS_GPL(vas_gpc_activate, VAS);
 
+/**
+ * vas_gpc_deactivate() - Stop caching and drop the page
+ * @gpc: The cache
+ *
+ * Context: Process context; sleeps.
+ */
 void vas_gpc_deactivate(struct vas_gpc *gpc)
 {
 	mutex_lock(&gpc->refresh_lock);
@@ -227,6 +269,12 @@ void vas_gpc_deactivate(struct vas_gpc *gpc)
 }
 EXPORT_SYMBOL_NS_GPL(vas_gpc_deactivate, VAS);
 
+/**
+ * vas_gpc_mark_dirty() - Log a write through the cache
+ * @gpc: The cache
+ *
+ * Context: Any, typically under @gpc->lock.
+ */
 void vas_gpc_mark_dirty(struct vas_gpc *gpc)
 {
 	vas_mark_dirty(gpc->vas, gpc->gpa, gpc->len);

@@ -119,6 +119,29 @@ static int vas_sgmap_pin(struct vas *vas, struct vas_sgmap *map, u64 gfn,
 	return err;
 }
 
+/**
+ * vas_sgmap() - Pin guest memory and describe it with a scatterlist
+ * @vas: The vas; referenced by the sgmap
+ * @gpa: Guest-physical address of the first byte
+ * @len: Length in bytes; the range may cross pages and memslots, but
+ *	every byte must be in a memslot
+ * @flags: VAS_MAP_WRITE if the pages will be written
+ *
+ * Pins the pages (FOLL_LONGTERM, charged to the owner's RLIMIT_MEMLOCK) and
+ * builds an sg_table over them, available from vas_sgmap_table(). Unlike
+ * a vmap it is never invalidated: the pages stay pinned until
+ * vas_sgunmap(), like a DMA mapping, so keep it short-lived; in particular
+ * a memslot made read-only meanwhile does not stop a writable sgmap from
+ * writing. For writing, its pages are logged dirty by every dirty log read
+ * while it exists and at vas_sgunmap(), in their memslots' logs.
+ *
+ * Context: Process context or kernel thread; takes the owner's mmap_lock.
+ * Return: The sgmap, or ERR_PTR(): -EINVAL for bad flags, a zero @len or a
+ * range that wraps past the end of the address space; -EFAULT if part of
+ * the range is in no memslot or cannot be pinned; -EPERM to write a
+ * read-only memslot; -ENOMEM, also beyond the owner's RLIMIT_MEMLOCK or
+ * for more pages than one sgmap holds; -ESRCH if the owner is gone.
+ */
 struct vas_sgmap *vas_sgmap(struct vas *vas, u64 gpa, size_t len,
 			    unsigned int flags)
 {
@@ -169,6 +192,13 @@ err_free:
 }
 EXPORT_SYMBOL_NS_GPL(vas_sgmap, VAS);
 
+/**
+ * vas_sgmap_table() - The scatterlist of an sgmap
+ * @map: From vas_sgmap()
+ *
+ * Return: The sg_table; its first entry starts at the offset of @gpa in
+ * its page, and the entries add up to @len.
+ */
 struct sg_table *vas_sgmap_table(struct vas_sgmap *map)
 {
 	return &map->sgt;
@@ -198,6 +228,12 @@ static void vas_sgmap_mark_dirty(struct vas *vas, struct vas_sgmap *map)
 	srcu_read_unlock(&vas->srcu, idx);
 }
 
+/**
+ * vas_sgunmap() - Release an sgmap
+ * @map: From vas_sgmap()
+ *
+ * Context: Process context; may sleep.
+ */
 void vas_sgunmap(struct vas_sgmap *map)
 {
 	struct vas *vas = map->pins->vas;

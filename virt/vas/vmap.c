@@ -228,6 +228,29 @@ static int vas_vmap_map(struct vas_vmap *map, unsigned long hva)
 	return 0;
 }
 
+/**
+ * vas_vmap() - Map guest memory into the kernel
+ * @vas: The vas; referenced by the vmap
+ * @gpa: Guest-physical address of the first byte
+ * @len: Length in bytes; [@gpa, @gpa + @len) must lie in one memslot
+ * @flags: VAS_MAP_WRITE for a writable mapping
+ * @ops: Told when the mapping is invalidated; may be NULL
+ * @data: Passed to @ops
+ *
+ * Pins the pages (FOLL_LONGTERM, charged to the owner's RLIMIT_MEMLOCK)
+ * and maps them contiguously; vas_vmap_addr() returns the kernel address
+ * of @gpa. The mapping lives until it is invalidated (see
+ * &struct vas_vmap_ops) or vas_vunmap(). The pages of a writable mapping
+ * count as dirty for as long as it is valid.
+ *
+ * Context: Process context or kernel thread; takes the memslot lock and the
+ * owner's mmap_lock.
+ * Return: The vmap, or ERR_PTR(): -EINVAL for bad flags, a zero @len or a
+ * wrapping range; -EFAULT if the range is not inside one memslot or cannot
+ * be pinned; -EPERM for a writable mapping of a read-only memslot;
+ * -ENOMEM, also beyond the owner's RLIMIT_MEMLOCK; -ESRCH if the owner is
+ * gone.
+ */
 struct vas_vmap *vas_vmap(struct vas *vas, u64 gpa, size_t len,
 			  unsigned int flags, const struct vas_vmap_ops *ops,
 			  void *data)
@@ -289,12 +312,25 @@ err_unlock:
 }
 EXPORT_SYMBOL_NS_GPL(vas_vmap, VAS);
 
+/**
+ * vas_vmap_addr() - The kernel address of a vmap
+ * @map: From vas_vmap()
+ *
+ * Return: The address of the first mapped byte, or NULL once the mapping
+ * was invalidated.
+ */
 void *vas_vmap_addr(struct vas_vmap *map)
 {
 	return READ_ONCE(map->addr);
 }
 EXPORT_SYMBOL_NS_GPL(vas_vmap_addr, VAS);
 
+/**
+ * vas_vunmap() - Release a vmap
+ * @map: From vas_vmap(), valid or invalidated
+ *
+ * Context: Process context; not from @map's ->invalidate.
+ */
 void vas_vunmap(struct vas_vmap *map)
 {
 	struct vas *vas = map->vas;
