@@ -39,53 +39,6 @@
 #define VAS_DIRTY_CHUNK_WORDS	512
 
 /**
- * vas_dirty_bitmap_alloc() - Allocate an empty dirty bitmap
- * @npages: Number of pages it covers
- *
- * The bitmap of the largest memslot is 256 MiB: kvzalloc() falls back to
- * vmalloc() rather than asking for a huge contiguous allocation, and the
- * memory is charged to the caller's memory cgroup.
- *
- * Return: The log with one reference, or NULL.
- */
-struct vas_dirty_bitmap *vas_dirty_bitmap_alloc(u64 npages)
-{
-	struct vas_dirty_bitmap *log;
-
-	log = kvzalloc(struct_size(log, bits, BITS_TO_LONGS(npages)),
-		       GFP_KERNEL_ACCOUNT);
-	if (!log)
-		return NULL;
-	refcount_set(&log->users, 1);
-	log->npages = npages;
-	return log;
-}
-
-/**
- * vas_dirty_bitmap_get() - Take another reference on a dirty log
- * @log: The log
- *
- * Return: @log.
- */
-struct vas_dirty_bitmap *vas_dirty_bitmap_get(struct vas_dirty_bitmap *log)
-{
-	refcount_inc(&log->users);
-	return log;
-}
-
-/**
- * vas_dirty_bitmap_put() - Drop a reference on a dirty log
- * @log: The log, freed with the last reference
- *
- * Context: Any context but NMI (an SRCU callback frees memslots).
- */
-void vas_dirty_bitmap_put(struct vas_dirty_bitmap *log)
-{
-	if (refcount_dec_and_test(&log->users))
-		kvfree(log);
-}
-
-/**
  * vas_memslot_mark_dirty() - Log a write to a memslot
  * @slot: The memslot, found under vas->srcu
  * @gpa: First guest-physical address written, inside @slot

@@ -36,10 +36,13 @@
 #ifndef __VAS_PRIVATE_H
 #define __VAS_PRIVATE_H
 
+#include <linux/bitops.h>
 #include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
+#include <linux/overflow.h>
 #include <linux/rbtree_latch.h>
 #include <linux/refcount.h>
+#include <linux/slab.h>
 #include <linux/srcu.h>
 #include <linux/types.h>
 #include <linux/vas.h>
@@ -70,6 +73,39 @@ struct vas_dirty_bitmap {
 	u64 npages;
 	unsigned long bits[];
 };
+
+/*
+ * A new, empty dirty bitmap with one reference, or NULL. The bitmap of the
+ * largest memslot is 256 MiB: kvzalloc() falls back to vmalloc() rather
+ * than asking for a huge contiguous allocation, and the memory is charged
+ * to the caller's memory cgroup.
+ */
+static inline struct vas_dirty_bitmap *vas_dirty_bitmap_alloc(u64 npages)
+{
+	struct vas_dirty_bitmap *log;
+
+	log = kvzalloc(struct_size(log, bits, BITS_TO_LONGS(npages)),
+		       GFP_KERNEL_ACCOUNT);
+	if (!log)
+		return NULL;
+	refcount_set(&log->users, 1);
+	log->npages = npages;
+	return log;
+}
+
+static inline struct vas_dirty_bitmap *
+vas_dirty_bitmap_get(struct vas_dirty_bitmap *log)
+{
+	refcount_inc(&log->users);
+	return log;
+}
+
+/* Any context but NMI: an SRCU callback frees memslots */
+static inline void vas_dirty_bitmap_put(struct vas_dirty_bitmap *log)
+{
+	if (refcount_dec_and_test(&log->users))
+		kvfree(log);
+}
 
 /**
  * struct vas_memslot - one guest-physical range mapped onto owner memory
@@ -197,9 +233,6 @@ void vas_binders_invalidate(struct vas *vas, u64 gpa, u64 len);
 void vas_binders_sync_dirty(struct vas *vas, u32 slot);
 
 /* dirty.c */
-struct vas_dirty_bitmap *vas_dirty_bitmap_alloc(u64 npages);
-struct vas_dirty_bitmap *vas_dirty_bitmap_get(struct vas_dirty_bitmap *log);
-void vas_dirty_bitmap_put(struct vas_dirty_bitmap *log);
 void vas_memslot_mark_dirty(struct vas_memslot *slot, u64 gpa, u64 len);
 int vas_ioctl_get_dirty_log(struct vas *vas, void *data);
 int vas_ioctl_clear_dirty_log(struct vas *vas, void *data);
