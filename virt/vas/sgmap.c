@@ -60,10 +60,13 @@ struct vas_sgmap {
 	struct list_head node;
 };
 
-/* Remembers that the next @n pages of @map are @slot's from page @first */
+/*
+ * Remembers that the next @n pages of @map are @slot's from page @first
+ * on, at owner address @hva
+ */
 static int vas_sgmap_add_span(struct vas_sgmap *map,
 			      const struct vas_memslot *slot, u64 first,
-			      unsigned long n)
+			      unsigned long n, unsigned long hva)
 {
 	struct vas_sgmap_span *spans;
 
@@ -75,8 +78,7 @@ static int vas_sgmap_add_span(struct vas_sgmap *map,
 		.slot = slot->id,
 		.first = first,
 		.npages = n,
-		.hva = vas_memslot_hva(slot, (slot->base_gfn + first) <<
-					     PAGE_SHIFT),
+		.hva = hva,
 	};
 	map->spans = spans;
 	return 0;
@@ -106,7 +108,7 @@ static int vas_sgmap_pin(struct vas *vas, struct vas_sgmap *map, u64 gfn,
 		hva = vas_memslot_hva(slot, gfn << PAGE_SHIFT);
 		if (pins->write) {
 			err = vas_sgmap_add_span(map, slot, gfn - slot->base_gfn,
-						 n);
+						 n, hva);
 			if (err)
 				break;
 		}
@@ -212,18 +214,18 @@ static void vas_sgmap_mark_dirty(struct vas *vas, struct vas_sgmap *map)
 	struct vas_memslot *slot;
 	unsigned int i;
 	int idx;
+	u64 gpa;
 
 	idx = srcu_read_lock(&vas->srcu);
 	for (i = 0; i < map->nspans; i++) {
 		span = &map->spans[i];
 		slot = xa_load(&vas->slots, span->slot);
-		if (!slot || span->first + span->npages > slot->npages ||
-		    slot->userspace_addr + (span->first << PAGE_SHIFT) !=
-		    span->hva)
+		if (!slot || span->first + span->npages > slot->npages)
 			continue;
-		vas_memslot_mark_dirty(slot,
-				       (slot->base_gfn + span->first) <<
-				       PAGE_SHIFT, span->npages << PAGE_SHIFT);
+		gpa = (slot->base_gfn + span->first) << PAGE_SHIFT;
+		if (vas_memslot_hva(slot, gpa) != span->hva)
+			continue;
+		vas_memslot_mark_dirty(slot, gpa, span->npages << PAGE_SHIFT);
 	}
 	srcu_read_unlock(&vas->srcu, idx);
 }
