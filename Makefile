@@ -8,6 +8,9 @@
 #                tests/kvm-selftests.list, print "N passed, N failed, ..."
 #   make bench   boot and print the benchmark's ratios (make check runs it too)
 #   make lint    checkpatch --strict, kernel-doc, RST, sparse and W=1 on vas
+#   make patches the mailable series in build/patches/ (make check checks
+#                that it applies and gives this tree; make bisect-series
+#                builds the kernel after each of its patches)
 #   make fuzz    fuzz the memslot table and dirty log in userspace against a
 #                reference model for FUZZ_SECONDS (tools/testing/vas/);
 #                make check starts with a 25 s run of it, seed 1 (fuzz-short)
@@ -33,12 +36,16 @@ export KBUILD_BUILD_HOST := vas
 CONFIG_FRAGMENT := $(TOP)/tests/config/vas.config
 PATCHES    := $(sort $(wildcard $(TOP)/patches/*.patch))
 # Overlay: every file of these trees is linked into the kernel source.
-OVERLAY_DIRS := virt include Documentation
+OVERLAY_DIRS := virt include Documentation drivers samples tools
+# External modules (top-level Kbuild): built in a tree of links to these
+MODULES    := $(BUILD)/modules
+MODULE_DIRS := drivers samples
 TESTS_BIN  := $(BUILD)/tests
 USERCC     := gcc
 USERCFLAGS := -static -O2 -g -Wall \
               -D_GNU_SOURCE -isystem $(OBJ)/usr/include \
-              -I $(SRC)/tools/testing/selftests -iquote $(TOP)/virt/vas
+              -I $(SRC)/tools/testing/selftests -iquote $(TOP)/virt/vas \
+              -iquote $(TOP)/samples/vas
 SELFTESTS  := $(patsubst $(TOP)/tests/selftests/%.c,%,$(wildcard $(TOP)/tests/selftests/*/*.c))
 BENCHES    := $(patsubst $(TOP)/tests/bench/%.c,bench/%,$(wildcard $(TOP)/tests/bench/*.c))
 # Upstream KVM selftests run by make check: first word of each list line
@@ -50,10 +57,11 @@ QEMU_TIMEOUT ?= 1500
 export CCACHE_BASEDIR := $(BUILD)
 
 .PHONY: all run check bench lint deps kernel source overlay config headers \
-        selftests kvm-selftests initramfs clean distclean FORCE
+        modules check-modules selftests kvm-selftests initramfs clean \
+        distclean FORCE
 .DEFAULT_GOAL := all
 
-all: kernel selftests initramfs
+all: kernel modules selftests initramfs
 
 # ---------------------------------------------------------------- packages
 DEBIAN_PACKAGES := linux-source-6.12 build-essential flex bison bc libelf-dev \
@@ -111,9 +119,20 @@ config: $(OBJ)/.config
 
 kernel: $(OBJ)/.config overlay
 	@echo "  KERNEL  $$($(MAKE) -s -C $(SRC) kernelversion) in $(OBJ)"
-	@$(KMAKE) bzImage headers
+	@$(KMAKE) bzImage modules headers
 
 headers: kernel
+
+# The top-level Kbuild's modules, against the kernel just built. kbuild
+# writes objects next to the sources, so M= is a tree of links to them.
+modules: kernel
+	@$(TOP)/scripts/link-overlay.sh $(TOP) $(MODULES) $(MODULE_DIRS)
+	@ln -sfn $(TOP)/Kbuild $(MODULES)/Kbuild
+	@$(KMAKE) M=$(MODULES) modules
+
+# No backend module may need a KVM symbol; each imports the VAS namespace
+check-modules: modules
+	@$(TOP)/scripts/check-modules.sh $(MODULES) $(SRC)
 
 # ---------------------------------------------------------------- userspace
 # The programs build against the kernel's installed uAPI headers, which
@@ -122,7 +141,7 @@ headers: kernel
 # build rebuilds nothing.
 UAPI_VAS   := $(OBJ)/usr/include/linux/vas.h
 TEST_DEPS  := $(wildcard $(TOP)/tests/selftests/*/*.h) $(TOP)/virt/vas/vas_test.h \
-              $(UAPI_VAS)
+              $(wildcard $(TOP)/samples/vas/*.h) $(UAPI_VAS)
 
 $(UAPI_VAS): | kernel
 
@@ -163,11 +182,18 @@ initramfs: $(BUILD)/initramfs.cpio.gz
 KVM_PROGS  := $(addprefix $(KVM_BIN)/,$(KVM_TESTS))
 $(KVM_PROGS): kvm-selftests ;
 
+# The modules are rewritten only when they change: depend on them through
+# a stamp that modules refreshes only then.
+MODULES_STAMP := $(STAMPS)/modules
+$(MODULES_STAMP): modules
+	@ko=$$(find $(MODULES) -name '*.ko' -newer $@ 2>/dev/null); \
+	[ -e $@ ] && [ -z "$$ko" ] || touch $@
+
 $(BUILD)/initramfs.cpio.gz: $(addprefix $(TESTS_BIN)/,$(SELFTESTS) $(BENCHES)) \
-		$(TESTS_BIN)/vas-demo $(KVM_PROGS) $(KVM_LIST) \
+		$(TESTS_BIN)/vas-demo $(KVM_PROGS) $(KVM_LIST) $(MODULES_STAMP) \
 		$(TOP)/tests/qemu/init $(TOP)/tests/qemu/mkinitramfs.sh
 	@$(TOP)/tests/qemu/mkinitramfs.sh $(BUILD)/initramfs $@ $(TOP)/tests/qemu/init \
-		$(TESTS_BIN) "$(BENCHES)" $(KVM_LIST) $(KVM_BIN) $(SELFTESTS)
+		$(TESTS_BIN) "$(BENCHES)" $(KVM_LIST) $(KVM_BIN) $(MODULES) $(SELFTESTS)
 
 # ---------------------------------------------------------------- fuzzing
 # virt/vas/memslots.c and dirty.c built for userspace under libFuzzer
@@ -200,18 +226,40 @@ bench: all
 	@python3 $(TOP)/tests/qemu/results.py bench $(BUILD)/logs/bench-console.log \
 		$(BUILD)/logs/bench-output.log
 
-check: fuzz-short all lint
+check: fuzz-short all lint check-modules check-series
 	@$(TOP)/tests/qemu/boot.sh $(OBJ)/arch/x86/boot/bzImage \
 		$(BUILD)/initramfs.cpio.gz check $(BUILD)/logs $(QEMU_TIMEOUT)
 	@python3 $(TOP)/tests/qemu/results.py check $(BUILD)/logs/check-console.log \
 		$(BUILD)/logs/check-output.log
 
+# ---------------------------------------------------------------- series
+# The mailable form: a format-patch series against the pristine kernel
+# that creates every file and carries every hook (patches/mail/ lists it)
+SERIES     := $(BUILD)/patches
+# What it creates: the overlay but the userspace fuzzer in tools/
+SERIES_DIRS := virt include Documentation drivers samples
+.PHONY: patches check-series bisect-series
+patches: $(STAMPS)/patched
+	@$(TOP)/scripts/make-series.sh $(TOP) $(TARBALL) $(SRC) $(BUILD)/series $(SERIES)
+
+# The series applies to the pristine tree and gives this one
+check-series: patches overlay
+	@$(TOP)/scripts/check-series.sh $(TOP) $(TARBALL) $(SRC) $(SERIES) \
+		$(BUILD)/series-check $(SERIES_DIRS)
+
+# Every patch of the series builds: the test kernel after each one, in
+# build/bisect/, incrementally and with ccache (not part of make check)
+bisect-series: patches
+	@$(TOP)/scripts/bisect-series.sh $(TARBALL) $(SERIES) $(BUILD)/bisect \
+		$(CONFIG_FRAGMENT) "$(KCC)" $(JOBS)
+
 # checkpatch, kernel-doc, and sparse on every vas source (any output fails)
-lint: kernel
-	@$(TOP)/scripts/lint.sh $(TOP) $(SRC) $(OBJ) "$(KCC)"
+lint: kernel modules
+	@$(TOP)/scripts/lint.sh $(TOP) $(SRC) $(OBJ) "$(KCC)" $(MODULES)
 
 clean:
-	rm -rf $(OBJ) $(TESTS_BIN) $(KVM_BIN) $(BUILD)/initramfs* $(BUILD)/logs
+	rm -rf $(OBJ) $(MODULES) $(TESTS_BIN) $(KVM_BIN) $(BUILD)/initramfs* \
+		$(BUILD)/logs
 
 distclean:
 	rm -rf $(BUILD)

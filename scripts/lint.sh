@@ -1,14 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# lint.sh TOP SRC OBJ CC
+# lint.sh TOP SRC OBJ CC MODULES
 #
 # checkpatch --strict on every C file, header and patch of vas, kernel-doc
 # warnings on the documented sources, reStructuredText errors in
 # Documentation/virt/vas/, and sparse (C=2) plus W=1 compiler warnings on
-# virt/vas/ and KVM's virt/kvm/vas.c. Any finding fails.
+# virt/vas/, KVM's virt/kvm/vas.c and the external modules built in
+# MODULES. Any finding fails.
 set -u
-top=$1 src=$2 obj=$3 cc=$4
+top=$1 src=$2 obj=$3 cc=$4 modules=$5
 cd "$top"
 fail=0
 
@@ -24,7 +25,7 @@ out=$(cd "$src" && scripts/checkpatch.pl --strict --quiet --show-types \
 echo "  CHECKPATCH $(echo $files patches/*.patch | wc -w) files"
 
 docs=$(echo include/linux/vas.h include/uapi/linux/vas.h virt/vas/*.[ch] \
-	virt/kvm/vas.c virt/kvm/kvm_vas.h)
+	virt/kvm/vas.c virt/kvm/kvm_vas.h samples/vas/*.[ch])
 out=$("$src/scripts/kernel-doc" -none -Wall $docs 2>&1)
 [ -n "$out" ] && { echo "$out"; fail=1; }
 echo "  KDOC    $(echo $docs | wc -w) files"
@@ -55,7 +56,11 @@ kvm_vas=arch/x86/kvm/../../../virt/kvm/vas
 vas_s=$(for f in virt/vas/*.c; do echo "${f%.c}.s"; done)
 out=$(kmake C=2 virt/vas/ "$kvm_vas.o"; kmake W=1 $vas_s "$kvm_vas.s")
 [ -n "$out" ] && { echo "$out"; fail=1; }
-echo "  SPARSE  virt/vas/, virt/kvm/vas.c (and W=1)"
+# The external modules the same way, M= being the tree they are built in
+mod_s=$(cd "$modules" && find . -name '*.mod.c' | sed 's|^\./||; s|\.mod\.c$|.s|')
+out=$(kmake M="$modules" C=2 modules; kmake M="$modules" W=1 $mod_s)
+[ -n "$out" ] && { echo "$out"; fail=1; }
+echo "  SPARSE  virt/vas/, virt/kvm/vas.c, modules (and W=1)"
 
 [ $fail = 0 ] || echo "lint: fix the findings above" >&2
 exit $fail

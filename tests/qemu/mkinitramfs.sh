@@ -1,17 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# mkinitramfs.sh STAGING OUT INIT BINDIR "BENCH..." KVMLIST KVMDIR TEST...
+# mkinitramfs.sh STAGING OUT INIT BINDIR "BENCH..." KVMLIST KVMDIR MODDIR TEST...
 #
 # Packs busybox, INIT, BINDIR/vas-demo, BINDIR/BENCH... (as /BENCH),
-# BINDIR/TEST... (as /tests/TEST), KVMLIST (as /kvm-selftests.list) and the
-# KVMDIR binaries it names (in /kvm-selftests/) into the gzip'd cpio archive
-# OUT.
+# BINDIR/TEST... (as /tests/TEST), KVMLIST (as /kvm-selftests.list), the
+# KVMDIR binaries it names (in /kvm-selftests/) and every module under
+# MODDIR (in /modules/) into the gzip'd cpio archive OUT.
 set -eu
-staging=$1 out=$2 init=$3 bindir=$4 benches=$5 kvmlist=$6 kvmdir=$7
-shift 7
+staging=$1 out=$2 init=$3 bindir=$4 benches=$5 kvmlist=$6 kvmdir=$7 moddir=$8
+shift 8
 rm -rf "$staging"
-mkdir -p "$staging"/{bin,dev,proc,sys,tmp,tests,bench,kvm-selftests}
+mkdir -p "$staging"/{bin,dev,proc,sys,tmp,tests,bench,kvm-selftests,modules}
+find "$moddir" -name '*.ko' -exec cp {} "$staging/modules/" \;
 for b in $benches; do
 	cp "$bindir/$b" "$staging/$b"
 done

@@ -208,15 +208,20 @@ static int vas_test_binder_vmap_copy(struct vas_test_binder *tb,
 	int err = 0;
 
 	mutex_lock(&tb->map_lock);
+	/*
+	 * The mapping is NULL from before ->invalidate runs, which then waits
+	 * for map_lock: a NULL address is stale as well.
+	 */
+	addr = tb->map ? vas_vmap_addr(tb->map) : NULL;
 	if (!tb->map) {
 		err = -ENOENT;
-	} else if (tb->map_stale) {
+	} else if (tb->map_stale || !addr) {
 		err = -ESTALE;
 	} else if (cmd->gpa < tb->map_gpa ||
 		   cmd->gpa + cmd->length > tb->map_gpa + tb->map_len) {
 		err = -EINVAL;
 	} else {
-		addr = vas_vmap_addr(tb->map) + (cmd->gpa - tb->map_gpa);
+		addr += cmd->gpa - tb->map_gpa;
 		if (write)
 			memcpy(addr, kbuf, cmd->length);
 		else

@@ -245,25 +245,37 @@ TEST_F(vmap, owner_munmap_madvise_mremap_invalidate)
 	EXPECT_EQ(base, vm_pin_pages());
 }
 
+/*
+ * RLIMIT_MEMLOCK limits what the owner's user has pinned, all its
+ * processes together: the test runs as a user of its own (the saved uid
+ * stays root), so that nothing another root process pins counts.
+ */
 TEST_F(vmap, rlimit_memlock)
 {
-	struct rlimit old, lim = { 4 * PAGE, 4 * PAGE };
-	int bfd2;
+	struct rlimit lim = { 4 * PAGE, 4 * PAGE };
+	uid_t uid = 40000 + getpid() % 20000;
+	int fd, bfd, bfd2;
 
-	ASSERT_EQ(0, getrlimit(RLIMIT_MEMLOCK, &old));
+	ASSERT_EQ(0, setresuid(uid, uid, 0));
+	fd = sys_vas_create(0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, set_memslot(fd, 0, 0, GPA, 16 * PAGE, self->mem));
 	ASSERT_EQ(0, setrlimit(RLIMIT_MEMLOCK, &lim));
-	bfd2 = vas_test_bind(self->fd);
+	bfd = vas_test_bind(fd);
+	ASSERT_LE(0, bfd);
+	bfd2 = vas_test_bind(fd);
 	ASSERT_LE(0, bfd2);
 
-	EXPECT_EQ(-ENOMEM, vmap(self->bfd, GPA, 5 * PAGE, 0));
-	ASSERT_EQ(0, vmap(self->bfd, GPA, 3 * PAGE, 0));
+	EXPECT_EQ(-ENOMEM, vmap(bfd, GPA, 5 * PAGE, 0));
+	ASSERT_EQ(0, vmap(bfd, GPA, 3 * PAGE, 0));
 	EXPECT_EQ(-ENOMEM, vmap(bfd2, GPA, 2 * PAGE, 0));
 	ASSERT_EQ(0, vmap(bfd2, GPA, PAGE, 0));
-	ASSERT_EQ(0, binder_cmd(self->bfd, VAS_TEST_BINDER_VUNMAP, 0, 0, 0, NULL));
+	ASSERT_EQ(0, binder_cmd(bfd, VAS_TEST_BINDER_VUNMAP, 0, 0, 0, NULL));
 	ASSERT_EQ(0, binder_cmd(bfd2, VAS_TEST_BINDER_VUNMAP, 0, 0, 0, NULL));
-	EXPECT_EQ(0, vmap(self->bfd, GPA, 4 * PAGE, 0));
+	EXPECT_EQ(0, vmap(bfd, GPA, 4 * PAGE, 0));
 	close(bfd2);
-	ASSERT_EQ(0, setrlimit(RLIMIT_MEMLOCK, &old));
+	close(bfd);
+	close(fd);
 }
 
 /*
