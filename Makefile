@@ -234,7 +234,8 @@ check: fuzz-short all lint check-modules check-series
 
 # ---------------------------------------------------------------- series
 # The mailable form: a format-patch series against the pristine kernel
-# that creates every file and carries every hook (patches/mail/ lists it)
+# that creates every file of the kernel tree and carries every hook
+# (patches/mail/ lists it)
 SERIES     := $(BUILD)/patches
 # What it creates: the overlay but the userspace fuzzer in tools/
 SERIES_DIRS := virt include Documentation drivers samples

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * vas benchmark: prints how vas paths compare with their anchors measured
- * in the same kernel, in the same call (VAS_TEST_BENCH, CONFIG_VAS_BENCH):
+ * in the same kernel, in the same call (VAS_TEST_OP_BENCH, CONFIG_VAS_BENCH):
  *
  * - vas_read()/vas_write() of 64 KiB vs memcpy() of 64 KiB, from the owner,
  *   a kernel thread and a foreign process, and in the owner also vs a raw
@@ -36,17 +36,23 @@ static double ratio(uint64_t a, uint64_t b)
 static int bench(int fd, int kvm_fd, uint32_t context, uint32_t nslots,
 		 struct vas_test_bench *out)
 {
-	*out = (struct vas_test_bench){
-		.size = sizeof(*out),
-		.iterations = ITERATIONS,
+	struct vas_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = VAS_TEST_OP_BENCH,
 		.context = context,
-		.kvm_fd = kvm_fd,
-		.gpa = 0,
-		.lookup_gpa = 0,
-		.lookup_stride = SLOT_STRIDE,
-		.lookup_count = nslots,
+		.bench = {
+			.iterations = ITERATIONS,
+			.kvm_fd = kvm_fd,
+			.gpa = 0,
+			.lookup_gpa = 0,
+			.lookup_stride = SLOT_STRIDE,
+			.lookup_count = nslots,
+		},
 	};
-	return ioctl(fd, VAS_TEST_BENCH, out) ? -errno : 0;
+	int ret = ioctl(fd, VAS_TEST, &cmd) ? -errno : 0;
+
+	*out = cmd.bench;
+	return ret;
 }
 
 /* One vas and one VM with the same @nslots memslots over @mem */
@@ -106,7 +112,7 @@ int main(void)
 		return 0;
 	}
 	if (err) {
-		printf("bench: VAS_TEST_BENCH failed: %s\n", strerror(-err));
+		printf("bench: VAS_TEST_OP_BENCH failed: %s\n", strerror(-err));
 		return 1;
 	}
 	printf("bench: %u copies, 16x as many small ops; ratio = vas / anchor, same boot, same call\n",

@@ -2,7 +2,7 @@
 /*
  * vas micro-benchmarks (CONFIG_VAS_BENCH, test kernels only)
  *
- * The VAS_TEST_BENCH ioctl times vas paths against anchors measured in the
+ * VAS_TEST_OP_BENCH (test.c) times vas paths against anchors measured in the
  * same call: memcpy() of the same size for vas_read()/vas_write(), and,
  * a raw copy_from_user() of the owner memory (the floor of the owner path,
  * and under emulation far slower than memcpy()), and,
@@ -12,9 +12,7 @@
  * ratios are what tests/bench/ prints. This is the only vas code that
  * knows about KVM, and only to compare with it.
  */
-#include <linux/completion.h>
 #include <linux/file.h>
-#include <linux/kthread.h>
 #include <linux/kvm_host.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
@@ -32,8 +30,6 @@ struct vas_bench {
 	void __user *uaddr;
 	struct vas_test_bench *cmd;
 	void *src, *dst;
-	int err;
-	struct completion done;
 };
 
 /* Nanoseconds per operation of @n operations started at @t0 */
@@ -42,8 +38,9 @@ static u64 ns_per_op(u64 t0, u32 n)
 	return div_u64(ktime_get_ns() - t0, n);
 }
 
-static void vas_bench_copies(struct vas_bench *b)
+static int vas_bench_copies(void *arg)
 {
+	struct vas_bench *b = arg;
 	struct vas_test_bench *cmd = b->cmd;
 	u32 i, n = cmd->iterations;
 	int err = 0;
@@ -74,16 +71,7 @@ static void vas_bench_copies(struct vas_bench *b)
 	for (i = 0; i < n * 16; i++)
 		err |= vas_read(b->vas, cmd->gpa, b->dst, 8);
 	cmd->vas_read_8_ns = ns_per_op(t0, n * 16);
-	b->err = err;
-}
-
-static int vas_bench_kthread(void *data)
-{
-	struct vas_bench *b = data;
-
-	vas_bench_copies(b);
-	complete(&b->done);
-	return 0;
+	return err;
 }
 
 /* The cache anchors: both the documented check-then-read pattern. */
@@ -204,29 +192,27 @@ static void __user *vas_bench_uaddr(struct vas *vas, u64 gpa)
 	return uaddr;
 }
 
-long vas_test_bench_ioctl(struct vas *vas, void __user *uarg)
+/**
+ * vas_test_bench() - VAS_TEST_OP_BENCH: time vas paths and their anchors
+ * @target: The vas
+ * @tcmd: The command; its bench member holds arguments and results
+ *
+ * Return: 0, or -EINVAL for bad arguments, -EBADF for a bad kvm_fd, the
+ * first error of a timed operation.
+ */
+int vas_test_bench(void *target, struct vas_test_cmd *tcmd)
 {
-	struct vas_bench b = { .vas = vas };
-	struct vas_test_bench cmd;
+	struct vas_test_bench *cmd = &tcmd->bench;
+	struct vas_bench b = { .vas = target, .cmd = cmd };
+	struct vas *vas = target;
 	struct file *kvm_file = NULL;
-	struct task_struct *task;
-	u32 usize;
 	int err;
 
-	if (get_user(usize, (u32 __user *)uarg))
-		return -EFAULT;
-	if (usize < offsetofend(struct vas_test_bench, kvm_lookup_ns))
+	if (!cmd->iterations || cmd->iterations > 1000000)
 		return -EINVAL;
-	err = copy_struct_from_user(&cmd, sizeof(cmd), uarg, usize);
-	if (err)
-		return err;
-	if (!cmd.iterations || cmd.iterations > 1000000 ||
-	    cmd.context > VAS_TEST_KTHREAD)
-		return -EINVAL;
-	b.cmd = &cmd;
 
-	if (cmd.kvm_fd >= 0) {
-		kvm_file = fget(cmd.kvm_fd);
+	if (cmd->kvm_fd >= 0) {
+		kvm_file = fget(cmd->kvm_fd);
 		if (!kvm_file)
 			return -EBADF;
 		if (!file_is_kvm(kvm_file)) {
@@ -234,39 +220,27 @@ long vas_test_bench_ioctl(struct vas *vas, void __user *uarg)
 			goto out_fput;
 		}
 		b.kvm = kvm_file->private_data;
-		if (b.kvm->mm != current->mm || cmd.context != VAS_TEST_CALLER) {
+		if (b.kvm->mm != current->mm ||
+		    tcmd->context != VAS_TEST_CALLER) {
 			err = -EINVAL;
 			goto out_fput;
 		}
 	}
 
-	b.uaddr = vas_bench_uaddr(vas, cmd.gpa);
+	b.uaddr = vas_bench_uaddr(vas, cmd->gpa);
 	b.src = kvzalloc(BENCH_COPY, GFP_KERNEL);
 	b.dst = kvzalloc(BENCH_COPY, GFP_KERNEL);
 	err = -ENOMEM;
 	if (!b.src || !b.dst)
 		goto out_free;
 
-	if (cmd.context == VAS_TEST_KTHREAD) {
-		init_completion(&b.done);
-		task = kthread_run(vas_bench_kthread, &b, "vas-bench");
-		if (IS_ERR(task)) {
-			err = PTR_ERR(task);
-			goto out_free;
-		}
-		wait_for_completion(&b.done);
-	} else {
-		vas_bench_copies(&b);
-	}
-	err = b.err;
+	err = vas_test_run(tcmd->context, vas_bench_copies, &b);
 	if (!err)
 		err = vas_bench_gpc(&b);
 	if (!err && b.kvm)
 		err = vas_bench_kvm_read(&b);
 	if (!err)
 		err = vas_bench_lookup(&b);
-	if (!err && copy_to_user(uarg, &cmd, min_t(u32, usize, sizeof(cmd))))
-		err = -EFAULT;
 out_free:
 	kvfree(b.src);
 	kvfree(b.dst);

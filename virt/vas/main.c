@@ -236,8 +236,6 @@ static long vas_fop_ioctl(struct file *filp, unsigned int cmd,
 
 	if (cmd == VAS_TEST)
 		return vas_test_ioctl(vas, uarg);
-	if (cmd == VAS_TEST_BENCH)
-		return vas_test_bench_ioctl(vas, uarg);
 
 	/* Every vas ioctl is _IO(VAS_TYPE, nr): the size is in the struct. */
 	if (cmd != _IO(VAS_TYPE, nr) || nr >= ARRAY_SIZE(vas_ioctl_ops) ||

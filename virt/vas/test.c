@@ -2,20 +2,26 @@
 /*
  * vas test interface (CONFIG_VAS_TEST)
  *
- * The VAS_TEST ioctl on a vas fd runs the in-kernel vas_read() or
- * vas_write() on a kernel buffer, either in the calling process or in a
- * kernel thread started for the purpose, and reports which access path it
- * took. A selftest reaches all three paths with it: the owner calls it in
- * its own context (owner path), asks for a kernel thread (kthread path), or
- * hands the fd to another process that calls it (remote path).
- *
- * VAS_TEST_OP_BIND binds a test binder (test_binder.c) instead.
- *
- * With VAS_TEST_FLAG_VIA_FD it first looks the vas up with
- * vas_get_from_fd(), exactly as a kernel user handed a descriptor does.
- *
+ * One ioctl, VAS_TEST, with one structure, struct vas_test_cmd: an op
+ * number and a union with the arguments of each op (virt/vas/vas_test.h).
  * Like iommufd's IOMMU_TEST_CMD it is a testing aid, never to be enabled
- * on a production kernel. Its structure lives in virt/vas/vas_test.h.
+ * on a production kernel. It is issued on two kinds of fd, each with its
+ * table of ops, which vas_test_dispatch() runs after copying the command
+ * in and checking what every op shares (flags, context, reserved fields):
+ *
+ * - a vas fd: READ and WRITE run the in-kernel vas_read()/vas_write() on a
+ *   kernel buffer, in the calling process or a kernel thread, and report
+ *   the access path taken, so that a selftest reaches all three paths: the
+ *   owner calls it in its own context (owner path), asks for a kernel
+ *   thread (kthread path), or hands the fd to another process (remote
+ *   path). With VAS_TEST_FLAG_VIA_FD they first look the vas up with
+ *   vas_get_from_fd(), as a kernel user handed a descriptor does. BIND
+ *   binds a test binder (test_binder.c), BENCH runs the benchmark
+ *   (bench.c, CONFIG_VAS_BENCH);
+ * - a test binder fd: the VAS_TEST_BINDER_* ops (test_binder.c).
+ *
+ * vas_test_run() runs a function in the caller or in a kernel thread, for
+ * every op that takes a context.
  */
 #include <linux/completion.h>
 #include <linux/kthread.h>
@@ -26,122 +32,198 @@
 #include "vas_private.h"
 #include "vas_test.h"
 
-#define VAS_TEST_MAX_LENGTH	SZ_1M
-
 struct vas_test_work {
-	struct vas *vas;
-	struct vas_test *cmd;
-	void *buf;
-	enum vas_access_path path;
-	int err;
+	int (*fn)(void *arg);
+	void *arg;
+	int ret;
 	struct completion done;
 };
-
-static void vas_test_access(struct vas_test_work *work)
-{
-	struct vas_test *cmd = work->cmd;
-
-	work->path = vas_access_path(work->vas);
-	if (cmd->op == VAS_TEST_OP_WRITE)
-		work->err = vas_write(work->vas, cmd->gpa, work->buf,
-				      cmd->length);
-	else
-		work->err = vas_read(work->vas, cmd->gpa, work->buf,
-				     cmd->length);
-}
 
 static int vas_test_kthread_fn(void *data)
 {
 	struct vas_test_work *work = data;
 
-	vas_test_access(work);
+	work->ret = work->fn(work->arg);
 	complete(&work->done);
 	return 0;
 }
 
-static int vas_test_in_kthread(struct vas_test_work *work)
+/**
+ * vas_test_run() - Run a function in the caller or in a kernel thread
+ * @context: enum vas_test_context
+ * @fn: The function
+ * @arg: Its argument
+ *
+ * Return: What @fn returns, or the error of starting the kernel thread.
+ */
+int vas_test_run(u32 context, int (*fn)(void *arg), void *arg)
 {
+	struct vas_test_work work = { .fn = fn, .arg = arg };
 	struct task_struct *task;
 
-	init_completion(&work->done);
-	task = kthread_run(vas_test_kthread_fn, work, "vas-test");
+	if (context == VAS_TEST_CALLER)
+		return fn(arg);
+	init_completion(&work.done);
+	task = kthread_run(vas_test_kthread_fn, &work, "vas-test");
 	if (IS_ERR(task))
 		return PTR_ERR(task);
-	wait_for_completion(&work->done);
-	return 0;
+	wait_for_completion(&work.done);
+	return work.ret;
 }
 
-long vas_test_ioctl(struct vas *vas, void __user *uarg)
+/**
+ * vas_test_dispatch() - Copy in a struct vas_test_cmd and run its op
+ * @ops: The table of the fd's ops, indexed by op - @first_op
+ * @nops: Its number of entries
+ * @first_op: The op number of @ops[0]
+ * @target: The vas or test binder the ioctl was issued on, for the op
+ * @uarg: The caller's struct vas_test_cmd
+ *
+ * Return: What the op returns, or -EINVAL for an op not in @ops, flags or
+ * a context the op does not take; -ENOTTY for an op this kernel does not
+ * build; the errors of copy_struct_from_user().
+ */
+long vas_test_dispatch(const struct vas_test_cmd_op *ops, size_t nops,
+		       u32 first_op, void *target, void __user *uarg)
 {
-	struct vas_test_work work = {};
-	void __user *ubuf;
-	struct vas_test cmd;
+	const struct vas_test_cmd_op *op;
+	struct vas_test_cmd cmd;
 	u32 usize;
-	int err;
+	int ret;
 
 	if (get_user(usize, (u32 __user *)uarg))
 		return -EFAULT;
-	if (usize < offsetofend(struct vas_test, fd))
+	if (usize < sizeof(cmd))
 		return -EINVAL;
-	err = copy_struct_from_user(&cmd, sizeof(cmd), uarg, usize);
-	if (err)
-		return err;
-	if (cmd.op > VAS_TEST_OP_BIND || cmd.context > VAS_TEST_KTHREAD ||
-	    cmd.length > VAS_TEST_MAX_LENGTH ||
-	    cmd.flags & ~(VAS_TEST_FLAG_VIA_FD | VAS_TEST_FLAG_BIND_APPLIES) ||
-	    (cmd.flags & VAS_TEST_FLAG_BIND_APPLIES && cmd.op != VAS_TEST_OP_BIND))
+	if (usize > PAGE_SIZE)
+		return -E2BIG;
+	ret = copy_struct_from_user(&cmd, sizeof(cmd), uarg, usize);
+	if (ret)
+		return ret;
+	if (cmd.op < first_op || cmd.op - first_op >= nops)
 		return -EINVAL;
+	op = &ops[cmd.op - first_op];
+	if (cmd.flags & ~op->flags || cmd.context > VAS_TEST_KTHREAD ||
+	    (cmd.context && !op->context))
+		return -EINVAL;
+	if (!op->execute)
+		return -ENOTTY;
 
-	if (cmd.flags & VAS_TEST_FLAG_VIA_FD) {
-		work.vas = vas_get_from_fd(cmd.fd);
-		if (IS_ERR(work.vas))
-			return PTR_ERR(work.vas);
+	ret = op->execute(target, &cmd);
+	/* Outputs such as the access path are reported on failure too */
+	if (op->copy_out && copy_to_user(uarg, &cmd, sizeof(cmd)))
+		return -EFAULT;
+	return ret;
+}
+
+struct vas_test_access {
+	struct vas *vas;
+	struct vas_test_cmd *cmd;
+	void *buf;
+};
+
+static int vas_test_access_fn(void *arg)
+{
+	struct vas_test_access *a = arg;
+	struct vas_test_cmd *cmd = a->cmd;
+
+	cmd->access.path_taken = vas_access_path(a->vas);
+	if (cmd->op == VAS_TEST_OP_WRITE)
+		return vas_write(a->vas, cmd->access.gpa, a->buf,
+				 cmd->access.length);
+	return vas_read(a->vas, cmd->access.gpa, a->buf, cmd->access.length);
+}
+
+/**
+ * vas_test_bounce() - Run a copy between guest memory and a caller buffer
+ * @cmd: The command: access.length bytes at access.buffer
+ * @write: Into guest memory: fill the bounce buffer from access.buffer
+ *	first; else copy it to access.buffer after
+ * @fn: Moves the data between guest memory and the bounce buffer
+ * @arg: Its argument; @fn finds the bounce buffer in *@buf
+ * @buf: Where the bounce buffer's address goes before @fn runs
+ *
+ * Return: What @fn returns, -EINVAL beyond 1 MiB, -EFAULT or -ENOMEM.
+ */
+int vas_test_bounce(struct vas_test_cmd *cmd, bool write,
+		    int (*fn)(void *arg), void *arg, void **buf)
+{
+	void __user *ubuf = u64_to_user_ptr(cmd->access.buffer);
+	u64 len = cmd->access.length;
+	int ret;
+
+	if (len > SZ_1M)
+		return -EINVAL;
+	*buf = kvzalloc(len ?: 1, GFP_KERNEL_ACCOUNT);
+	if (!*buf)
+		return -ENOMEM;
+	if (write && copy_from_user(*buf, ubuf, len))
+		ret = -EFAULT;
+	else
+		ret = vas_test_run(cmd->context, fn, arg);
+	if (ret >= 0 && !write && copy_to_user(ubuf, *buf, len))
+		ret = -EFAULT;
+	kvfree(*buf);
+	*buf = NULL;
+	return ret;
+}
+
+/* READ, WRITE: on the vas of the fd, or on the one the command names */
+static int vas_test_op_access(void *target, struct vas_test_cmd *cmd)
+{
+	struct vas_test_access a = { .vas = target, .cmd = cmd };
+	int err;
+
+	if (cmd->flags & VAS_TEST_FLAG_VIA_FD) {
+		a.vas = vas_get_from_fd(cmd->access.fd);
+		if (IS_ERR(a.vas))
+			return PTR_ERR(a.vas);
 	} else {
-		vas_get(vas);
-		work.vas = vas;
+		vas_get(a.vas);
 	}
-
-	if (cmd.op == VAS_TEST_OP_BIND) {
-		err = cmd.length > MAX_ERRNO ? -EINVAL :
-		      vas_test_binder_create(work.vas, cmd.length,
-					     cmd.flags & VAS_TEST_FLAG_BIND_APPLIES);
-		goto out_put;
-	}
-
-	work.cmd = &cmd;
-	work.buf = kvzalloc(cmd.length ?: 1, GFP_KERNEL_ACCOUNT);
-	if (!work.buf) {
-		err = -ENOMEM;
-		goto out_put;
-	}
-	ubuf = u64_to_user_ptr(cmd.buffer);
-	if (cmd.op == VAS_TEST_OP_WRITE &&
-	    copy_from_user(work.buf, ubuf, cmd.length)) {
-		err = -EFAULT;
-		goto out_free;
-	}
-
-	if (cmd.context == VAS_TEST_KTHREAD) {
-		err = vas_test_in_kthread(&work);
-		if (err)
-			goto out_free;
-	} else {
-		vas_test_access(&work);
-	}
-
-	cmd.path_taken = work.path;
-	if (put_user(cmd.path_taken, &((struct vas_test __user *)uarg)->path_taken)) {
-		err = -EFAULT;
-		goto out_free;
-	}
-	err = work.err;
-	if (!err && cmd.op == VAS_TEST_OP_READ &&
-	    copy_to_user(ubuf, work.buf, cmd.length))
-		err = -EFAULT;
-
-out_free:
-	kvfree(work.buf);
-out_put:
-	vas_put(work.vas);
+	err = vas_test_bounce(cmd, cmd->op == VAS_TEST_OP_WRITE,
+			      vas_test_access_fn, &a, &a.buf);
+	vas_put(a.vas);
 	return err;
+}
+
+static int vas_test_op_bind(void *target, struct vas_test_cmd *cmd)
+{
+	if (cmd->bind.veto < 0 || cmd->bind.veto > MAX_ERRNO ||
+	    cmd->bind.__reserved)
+		return -EINVAL;
+	return vas_test_binder_create(target, cmd->bind.veto,
+				      cmd->flags & VAS_TEST_FLAG_BIND_APPLIES);
+}
+
+static const struct vas_test_cmd_op vas_test_ops[] = {
+	[VAS_TEST_OP_READ] = {
+		.execute = vas_test_op_access, .flags = VAS_TEST_FLAG_VIA_FD,
+		.context = true, .copy_out = true,
+	},
+	[VAS_TEST_OP_WRITE] = {
+		.execute = vas_test_op_access, .flags = VAS_TEST_FLAG_VIA_FD,
+		.context = true, .copy_out = true,
+	},
+	[VAS_TEST_OP_BIND] = {
+		.execute = vas_test_op_bind,
+		.flags = VAS_TEST_FLAG_BIND_APPLIES,
+	},
+	[VAS_TEST_OP_BENCH] = {
+		.execute = vas_test_bench,	/* NULL without CONFIG_VAS_BENCH */
+		.context = true, .copy_out = true,
+	},
+};
+
+/**
+ * vas_test_ioctl() - ioctl(VAS_TEST) on a vas fd
+ * @vas: The vas
+ * @uarg: The caller's struct vas_test_cmd
+ *
+ * Return: As vas_test_dispatch().
+ */
+long vas_test_ioctl(struct vas *vas, void __user *uarg)
+{
+	return vas_test_dispatch(vas_test_ops, ARRAY_SIZE(vas_test_ops),
+				 VAS_TEST_OP_READ, vas, uarg);
 }

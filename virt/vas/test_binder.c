@@ -5,17 +5,17 @@
  * A binder driven from userspace, like iommufd's test access object: the
  * VAS_TEST ioctl with VAS_TEST_OP_BIND binds one to a vas and returns a
  * file descriptor for it. Every op the binder receives is queued as a
- * struct vas_test_event that read() on the fd returns; VAS_TEST_BINDER
- * ioctls make it veto memslot changes, report dirty pages at ->sync_dirty,
- * access guest memory through its own reference on the vas, which outlives
- * the vas fd, and hold a vmap that it reads and writes with memcpy().
+ * struct vas_test_event that read() on the fd returns; the VAS_TEST_BINDER_*
+ * ops of VAS_TEST on that fd (vas_test_binder_cmd_ops[], run by test.c's
+ * vas_test_dispatch()) make it veto memslot changes, report dirty pages at
+ * ->sync_dirty, access guest memory through its own reference on the vas,
+ * which outlives the vas fd, and hold a vmap, an sgmap and a gfn->pfn cache
+ * that it reads and writes with memcpy().
  */
 #include <linux/anon_inodes.h>
-#include <linux/completion.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/kfifo.h>
-#include <linux/kthread.h>
 #include <linux/overflow.h>
 #include <linux/scatterlist.h>
 #include <linux/sizes.h>
@@ -157,26 +157,33 @@ static const struct vas_vmap_ops vas_test_binder_vmap_ops = {
 	.invalidate = vas_test_binder_vmap_invalidate,
 };
 
-static int vas_test_binder_vmap(struct vas_test_binder *tb,
-				const struct vas_test_binder_cmd *cmd)
+/* What an op of the table works on: the binder, the command, a buffer */
+struct vas_test_binder_call {
+	struct vas_test_binder *tb;
+	struct vas_test_cmd *cmd;
+	void *buf;	/* the bounce buffer of the copies */
+};
+
+static int vas_test_binder_vmap_fn(void *arg)
 {
-	unsigned int flags = cmd->flags & VAS_TEST_MAP_WRITE ? VAS_MAP_WRITE : 0;
+	struct vas_test_binder_call *call = arg;
+	struct vas_test_binder *tb = call->tb;
+	struct vas_test_cmd *cmd = call->cmd;
 	struct vas_vmap *map;
 
-	if (cmd->flags & ~VAS_TEST_MAP_WRITE)
-		return -EINVAL;
 	mutex_lock(&tb->map_lock);
 	if (tb->map) {
 		mutex_unlock(&tb->map_lock);
 		return -EBUSY;
 	}
-	tb->map_gpa = cmd->gpa;
-	tb->map_len = cmd->length;
+	tb->map_gpa = cmd->range.gpa;
+	tb->map_len = cmd->range.length;
 	tb->map_stale = false;
 	mutex_unlock(&tb->map_lock);
 
 	/* Not under map_lock: an invalidation may come at once */
-	map = vas_vmap(tb->vas, cmd->gpa, cmd->length, flags,
+	map = vas_vmap(tb->vas, cmd->range.gpa, cmd->range.length,
+		       cmd->flags & VAS_TEST_MAP_WRITE ? VAS_MAP_WRITE : 0,
 		       &vas_test_binder_vmap_ops, tb);
 	if (IS_ERR(map))
 		return PTR_ERR(map);
@@ -200,10 +207,12 @@ static int vas_test_binder_vunmap(struct vas_test_binder *tb)
 	return 0;
 }
 
-static int vas_test_binder_vmap_copy(struct vas_test_binder *tb,
-				     const struct vas_test_binder_cmd *cmd,
-				     void *kbuf, bool write)
+/* Copies between the bounce buffer and the vmap, under map_lock */
+static int vas_test_binder_vmap_copy(struct vas_test_binder_call *call,
+				     bool write)
 {
+	struct vas_test_binder *tb = call->tb;
+	u64 gpa = call->cmd->access.gpa, len = call->cmd->access.length;
 	void *addr;
 	int err = 0;
 
@@ -217,30 +226,29 @@ static int vas_test_binder_vmap_copy(struct vas_test_binder *tb,
 		err = -ENOENT;
 	} else if (tb->map_stale || !addr) {
 		err = -ESTALE;
-	} else if (cmd->gpa < tb->map_gpa ||
-		   cmd->gpa + cmd->length > tb->map_gpa + tb->map_len) {
+	} else if (gpa < tb->map_gpa || gpa + len > tb->map_gpa + tb->map_len) {
 		err = -EINVAL;
 	} else {
-		addr += cmd->gpa - tb->map_gpa;
+		addr += gpa - tb->map_gpa;
 		if (write)
-			memcpy(addr, kbuf, cmd->length);
+			memcpy(addr, call->buf, len);
 		else
-			memcpy(kbuf, addr, cmd->length);
+			memcpy(call->buf, addr, len);
 	}
 	mutex_unlock(&tb->map_lock);
 	return err;
 }
 
-static int vas_test_binder_sgmap(struct vas_test_binder *tb,
-				 const struct vas_test_binder_cmd *cmd)
+static int vas_test_binder_sgmap_fn(void *arg)
 {
-	unsigned int flags = cmd->flags & VAS_TEST_MAP_WRITE ? VAS_MAP_WRITE : 0;
+	struct vas_test_binder_call *call = arg;
+	struct vas_test_binder *tb = call->tb;
+	struct vas_test_cmd *cmd = call->cmd;
 	struct vas_sgmap *map;
 	int err = 0;
 
-	if (cmd->flags & ~VAS_TEST_MAP_WRITE)
-		return -EINVAL;
-	map = vas_sgmap(tb->vas, cmd->gpa, cmd->length, flags);
+	map = vas_sgmap(tb->vas, cmd->range.gpa, cmd->range.length,
+			cmd->flags & VAS_TEST_MAP_WRITE ? VAS_MAP_WRITE : 0);
 	if (IS_ERR(map))
 		return PTR_ERR(map);
 	mutex_lock(&tb->map_lock);
@@ -248,8 +256,8 @@ static int vas_test_binder_sgmap(struct vas_test_binder *tb,
 		err = -EBUSY;
 	} else {
 		tb->sgmap = map;
-		tb->sgmap_gpa = cmd->gpa;
-		tb->sgmap_len = cmd->length;
+		tb->sgmap_gpa = cmd->range.gpa;
+		tb->sgmap_len = cmd->range.length;
 	}
 	mutex_unlock(&tb->map_lock);
 	if (err)
@@ -271,10 +279,11 @@ static int vas_test_binder_sgunmap(struct vas_test_binder *tb)
 	return 0;
 }
 
-static int vas_test_binder_sgmap_copy(struct vas_test_binder *tb,
-				      const struct vas_test_binder_cmd *cmd,
-				      void *kbuf, bool write)
+static int vas_test_binder_sgmap_copy(struct vas_test_binder_call *call,
+				      bool write)
 {
+	struct vas_test_binder *tb = call->tb;
+	u64 gpa = call->cmd->access.gpa, len = call->cmd->access.length;
 	struct sg_table *sgt;
 	size_t copied;
 	int err = 0;
@@ -282,115 +291,79 @@ static int vas_test_binder_sgmap_copy(struct vas_test_binder *tb,
 	mutex_lock(&tb->map_lock);
 	if (!tb->sgmap) {
 		err = -ENOENT;
-	} else if (cmd->gpa < tb->sgmap_gpa ||
-		   cmd->gpa + cmd->length > tb->sgmap_gpa + tb->sgmap_len) {
+	} else if (gpa < tb->sgmap_gpa ||
+		   gpa + len > tb->sgmap_gpa + tb->sgmap_len) {
 		err = -EINVAL;
 	} else {
 		sgt = vas_sgmap_table(tb->sgmap);
 		if (write)
 			copied = sg_pcopy_from_buffer(sgt->sgl, sgt->orig_nents,
-						      kbuf, cmd->length,
-						      cmd->gpa - tb->sgmap_gpa);
+						      call->buf, len,
+						      gpa - tb->sgmap_gpa);
 		else
 			copied = sg_pcopy_to_buffer(sgt->sgl, sgt->orig_nents,
-						    kbuf, cmd->length,
-						    cmd->gpa - tb->sgmap_gpa);
-		if (copied != cmd->length)
+						    call->buf, len,
+						    gpa - tb->sgmap_gpa);
+		if (copied != len)
 			err = -EIO;
 	}
 	mutex_unlock(&tb->map_lock);
 	return err;
 }
 
-static int vas_test_binder_sgmap_nents(struct vas_test_binder *tb)
-{
-	int nents = -ENOENT;
-
-	mutex_lock(&tb->map_lock);
-	if (tb->sgmap)
-		nents = vas_sgmap_table(tb->sgmap)->orig_nents;
-	mutex_unlock(&tb->map_lock);
-	return nents;
-}
-
 /*
  * The documented vas_gpc pattern; the copy runs with interrupts off.
  * Returns the number of refreshes it needed.
  */
-static int vas_test_binder_gpc_copy(struct vas_test_binder *tb,
-				    const struct vas_test_binder_cmd *cmd,
-				    void *kbuf, bool write)
+static int vas_test_binder_gpc_copy(struct vas_test_binder_call *call,
+				    bool write)
 {
-	struct vas_gpc *gpc = &tb->gpc;
+	struct vas_gpc *gpc = &call->tb->gpc;
+	u64 len = call->cmd->access.length;
 	unsigned long flags;
 	int refreshes = 0, err;
 
-	if (cmd->length > PAGE_SIZE)
+	if (len > PAGE_SIZE)
 		return -EINVAL;
 	read_lock_irqsave(&gpc->lock, flags);
-	while (!vas_gpc_check(gpc, cmd->length)) {
+	while (!vas_gpc_check(gpc, len)) {
 		read_unlock_irqrestore(&gpc->lock, flags);
-		err = vas_gpc_refresh(gpc, cmd->length);
+		err = vas_gpc_refresh(gpc, len);
 		if (err)
 			return err;
 		refreshes++;
 		read_lock_irqsave(&gpc->lock, flags);
 	}
 	if (write) {
-		memcpy(gpc->khva, kbuf, cmd->length);
+		memcpy(gpc->khva, call->buf, len);
 		vas_gpc_mark_dirty(gpc);
 	} else {
-		memcpy(kbuf, gpc->khva, cmd->length);
+		memcpy(call->buf, gpc->khva, len);
 	}
 	read_unlock_irqrestore(&gpc->lock, flags);
 	return refreshes;
 }
 
-static int vas_test_binder_gpc_activate(struct vas_test_binder *tb,
-					const struct vas_test_binder_cmd *cmd)
+static int vas_test_binder_gpc_activate_fn(void *arg)
 {
-	if (cmd->flags & ~VAS_TEST_MAP_WRITE)
-		return -EINVAL;
-	return vas_gpc_activate(&tb->gpc, cmd->gpa, cmd->length,
-				cmd->flags ? VAS_MAP_WRITE : 0);
+	struct vas_test_binder_call *call = arg;
+	struct vas_test_cmd *cmd = call->cmd;
+
+	return vas_gpc_activate(&call->tb->gpc, cmd->range.gpa,
+				cmd->range.length,
+				cmd->flags & VAS_TEST_MAP_WRITE ? VAS_MAP_WRITE : 0);
 }
 
-typedef int (*vas_test_binder_fn)(struct vas_test_binder *tb,
-				  const struct vas_test_binder_cmd *cmd);
-
-struct vas_test_binder_work {
-	vas_test_binder_fn fn;
-	struct vas_test_binder *tb;
-	const struct vas_test_binder_cmd *cmd;
-	int ret;
-	struct completion done;
-};
-
-static int vas_test_binder_work_fn(void *data)
+static int vas_test_binder_vas_copy(struct vas_test_binder_call *call,
+				    bool write)
 {
-	struct vas_test_binder_work *work = data;
+	struct vas_test_cmd *cmd = call->cmd;
 
-	work->ret = work->fn(work->tb, work->cmd);
-	complete(&work->done);
-	return 0;
-}
-
-/* Runs @fn in the caller, or in a kernel thread (the kthread path) */
-static int vas_test_binder_call(vas_test_binder_fn fn,
-				struct vas_test_binder *tb,
-				const struct vas_test_binder_cmd *cmd)
-{
-	struct vas_test_binder_work work = { .fn = fn, .tb = tb, .cmd = cmd };
-	struct task_struct *task;
-
-	if (cmd->context == VAS_TEST_CALLER)
-		return fn(tb, cmd);
-	init_completion(&work.done);
-	task = kthread_run(vas_test_binder_work_fn, &work, "vas-test-binder");
-	if (IS_ERR(task))
-		return PTR_ERR(task);
-	wait_for_completion(&work.done);
-	return work.ret;
+	if (write)
+		return vas_write(call->tb->vas, cmd->access.gpa, call->buf,
+				 cmd->access.length);
+	return vas_read(call->tb->vas, cmd->access.gpa, call->buf,
+			cmd->access.length);
 }
 
 static const struct vas_binder_ops vas_test_binder_ops = {
@@ -435,130 +408,153 @@ static ssize_t vas_test_binder_read(struct file *filp, char __user *ubuf,
 	return n * sizeof(events[0]);
 }
 
-static int vas_test_binder_vas_copy(struct vas_test_binder *tb,
-				    const struct vas_test_binder_cmd *cmd,
-				    void *kbuf, bool write)
+/* ------------------------------------------------------- the ops' table */
+
+static int vas_test_binder_op_set_veto(void *target, struct vas_test_cmd *cmd)
 {
-	if (write)
-		return vas_write(tb->vas, cmd->gpa, kbuf, cmd->length);
-	return vas_read(tb->vas, cmd->gpa, kbuf, cmd->length);
+	struct vas_test_binder *tb = target;
+
+	if (cmd->bind.veto < 0 || cmd->bind.veto > MAX_ERRNO ||
+	    cmd->bind.__reserved)
+		return -EINVAL;
+	WRITE_ONCE(tb->veto, cmd->bind.veto);
+	return 0;
 }
 
-typedef int (*vas_test_binder_copy_fn)(struct vas_test_binder *tb,
-				       const struct vas_test_binder_cmd *cmd,
-				       void *kbuf, bool write);
-
-/*
- * Moves @cmd's data between the caller's buffer and a kernel bounce
- * buffer, around @copy, which moves it between the bounce buffer and guest
- * memory. Returns what @copy returns, or an error of its own.
- */
-static int vas_test_binder_bounce(struct vas_test_binder *tb,
-				  const struct vas_test_binder_cmd *cmd,
-				  bool write, vas_test_binder_copy_fn copy)
+static int vas_test_binder_op_add_dirty(void *target, struct vas_test_cmd *cmd)
 {
-	void __user *ubuf = u64_to_user_ptr(cmd->buffer);
-	void *kbuf;
-	u64 end;
-	int ret;
+	struct vas_test_binder *tb = target;
 
-	if (cmd->length > SZ_1M ||
-	    check_add_overflow(cmd->gpa, cmd->length, &end))
-		return -EINVAL;
-	kbuf = kvzalloc(cmd->length ?: 1, GFP_KERNEL_ACCOUNT);
-	if (!kbuf)
-		return -ENOMEM;
-	if (write && copy_from_user(kbuf, ubuf, cmd->length))
-		ret = -EFAULT;
-	else
-		ret = copy(tb, cmd, kbuf, write);
-	if (ret >= 0 && !write && copy_to_user(ubuf, kbuf, cmd->length))
-		ret = -EFAULT;
-	kvfree(kbuf);
-	return ret;
+	spin_lock_irq(&tb->lock);
+	tb->dirty_gpa = cmd->range.gpa;
+	tb->dirty_len = cmd->range.length;
+	spin_unlock_irq(&tb->lock);
+	return 0;
 }
 
-static long vas_test_binder_ioctl(struct file *filp, unsigned int ioctl,
-				  unsigned long arg)
+/* VMAP, SGMAP, GPC_ACTIVATE: in the command's context */
+static int vas_test_binder_op_map(void *target, struct vas_test_cmd *cmd)
 {
-	struct vas_test_binder *tb = filp->private_data;
-	void __user *uarg = (void __user *)arg;
-	struct vas_test_binder_cmd cmd;
-	u32 usize;
-	int err;
+	struct vas_test_binder_call call = { .tb = target, .cmd = cmd };
 
-	if (ioctl != VAS_TEST_BINDER)
-		return -ENOTTY;
-	if (get_user(usize, (u32 __user *)uarg))
-		return -EFAULT;
-	if (usize < offsetofend(struct vas_test_binder_cmd, buffer))
-		return -EINVAL;
-	err = copy_struct_from_user(&cmd, sizeof(cmd), uarg, usize);
-	if (err)
-		return err;
-	if (cmd.context > VAS_TEST_KTHREAD || cmd.__pad)
-		return -EINVAL;
-	if (cmd.context && cmd.op != VAS_TEST_BINDER_VMAP &&
-	    cmd.op != VAS_TEST_BINDER_SGMAP &&
-	    cmd.op != VAS_TEST_BINDER_GPC_ACTIVATE)
-		return -EINVAL;
-	if (cmd.flags && cmd.op != VAS_TEST_BINDER_VMAP &&
-	    cmd.op != VAS_TEST_BINDER_SGMAP &&
-	    cmd.op != VAS_TEST_BINDER_GPC_ACTIVATE)
-		return -EINVAL;
-
-	switch (cmd.op) {
-	case VAS_TEST_BINDER_SET_VETO:
-		if (cmd.veto < 0 || cmd.veto > MAX_ERRNO)
-			return -EINVAL;
-		WRITE_ONCE(tb->veto, cmd.veto);
-		return 0;
-	case VAS_TEST_BINDER_ADD_DIRTY:
-		spin_lock_irq(&tb->lock);
-		tb->dirty_gpa = cmd.gpa;
-		tb->dirty_len = cmd.length;
-		spin_unlock_irq(&tb->lock);
-		return 0;
-	case VAS_TEST_BINDER_READ:
-	case VAS_TEST_BINDER_WRITE:
-		return vas_test_binder_bounce(tb, &cmd,
-					      cmd.op == VAS_TEST_BINDER_WRITE,
-					      vas_test_binder_vas_copy);
+	switch (cmd->op) {
 	case VAS_TEST_BINDER_VMAP:
-		return vas_test_binder_call(vas_test_binder_vmap, tb, &cmd);
-	case VAS_TEST_BINDER_VUNMAP:
-		return vas_test_binder_vunmap(tb);
-	case VAS_TEST_BINDER_VMAP_READ:
-	case VAS_TEST_BINDER_VMAP_WRITE:
-		return vas_test_binder_bounce(tb, &cmd,
-					      cmd.op == VAS_TEST_BINDER_VMAP_WRITE,
-					      vas_test_binder_vmap_copy);
+		return vas_test_run(cmd->context, vas_test_binder_vmap_fn, &call);
 	case VAS_TEST_BINDER_SGMAP:
-		return vas_test_binder_call(vas_test_binder_sgmap, tb, &cmd);
-	case VAS_TEST_BINDER_SGUNMAP:
-		return vas_test_binder_sgunmap(tb);
-	case VAS_TEST_BINDER_SGMAP_READ:
-	case VAS_TEST_BINDER_SGMAP_WRITE:
-		return vas_test_binder_bounce(tb, &cmd,
-					      cmd.op == VAS_TEST_BINDER_SGMAP_WRITE,
-					      vas_test_binder_sgmap_copy);
-	case VAS_TEST_BINDER_SGMAP_NENTS:
-		return vas_test_binder_sgmap_nents(tb);
-	case VAS_TEST_BINDER_GPC_ACTIVATE:
-		return vas_test_binder_call(vas_test_binder_gpc_activate, tb,
-					    &cmd);
-	case VAS_TEST_BINDER_GPC_DEACTIVATE:
-		vas_gpc_deactivate(&tb->gpc);
-		return 0;
-	case VAS_TEST_BINDER_GPC_READ:
-	case VAS_TEST_BINDER_GPC_WRITE:
-		return vas_test_binder_bounce(tb, &cmd,
-					      cmd.op == VAS_TEST_BINDER_GPC_WRITE,
-					      vas_test_binder_gpc_copy);
+		return vas_test_run(cmd->context, vas_test_binder_sgmap_fn,
+				    &call);
 	default:
-		return -EINVAL;
+		return vas_test_run(cmd->context,
+				    vas_test_binder_gpc_activate_fn, &call);
 	}
 }
+
+/* VUNMAP, SGUNMAP, SGMAP_NENTS, GPC_DEACTIVATE */
+static int vas_test_binder_op_unmap(void *target, struct vas_test_cmd *cmd)
+{
+	struct vas_test_binder *tb = target;
+	int nents = -ENOENT;
+
+	switch (cmd->op) {
+	case VAS_TEST_BINDER_VUNMAP:
+		return vas_test_binder_vunmap(tb);
+	case VAS_TEST_BINDER_SGUNMAP:
+		return vas_test_binder_sgunmap(tb);
+	case VAS_TEST_BINDER_SGMAP_NENTS:
+		mutex_lock(&tb->map_lock);
+		if (tb->sgmap)
+			nents = vas_sgmap_table(tb->sgmap)->orig_nents;
+		mutex_unlock(&tb->map_lock);
+		return nents;
+	default:
+		vas_gpc_deactivate(&tb->gpc);
+		return 0;
+	}
+}
+
+/* The copies: which tool moves the data, and in which direction */
+static int vas_test_binder_copy_fn(void *arg)
+{
+	struct vas_test_binder_call *call = arg;
+	u32 op = call->cmd->op;
+	bool write = op == VAS_TEST_BINDER_WRITE ||
+		     op == VAS_TEST_BINDER_VMAP_WRITE ||
+		     op == VAS_TEST_BINDER_SGMAP_WRITE ||
+		     op == VAS_TEST_BINDER_GPC_WRITE;
+
+	switch (op) {
+	case VAS_TEST_BINDER_READ:
+	case VAS_TEST_BINDER_WRITE:
+		return vas_test_binder_vas_copy(call, write);
+	case VAS_TEST_BINDER_VMAP_READ:
+	case VAS_TEST_BINDER_VMAP_WRITE:
+		return vas_test_binder_vmap_copy(call, write);
+	case VAS_TEST_BINDER_SGMAP_READ:
+	case VAS_TEST_BINDER_SGMAP_WRITE:
+		return vas_test_binder_sgmap_copy(call, write);
+	default:
+		return vas_test_binder_gpc_copy(call, write);
+	}
+}
+
+static int vas_test_binder_op_copy(void *target, struct vas_test_cmd *cmd)
+{
+	struct vas_test_binder_call call = { .tb = target, .cmd = cmd };
+	u32 op = cmd->op;
+	bool write = op == VAS_TEST_BINDER_WRITE ||
+		     op == VAS_TEST_BINDER_VMAP_WRITE ||
+		     op == VAS_TEST_BINDER_SGMAP_WRITE ||
+		     op == VAS_TEST_BINDER_GPC_WRITE;
+	u64 end;
+
+	if (cmd->access.fd || cmd->access.path_taken ||
+	    check_add_overflow(cmd->access.gpa, cmd->access.length, &end))
+		return -EINVAL;
+	return vas_test_bounce(cmd, write, vas_test_binder_copy_fn, &call,
+			       &call.buf);
+}
+
+#define VAS_TEST_BINDER_OP(_op, _fn, _flags, _context)			\
+	[(_op) - VAS_TEST_BINDER_SET_VETO] = {				\
+		.execute = _fn, .flags = _flags, .context = _context,	\
+	}
+
+static const struct vas_test_cmd_op vas_test_binder_cmd_ops[] = {
+	VAS_TEST_BINDER_OP(VAS_TEST_BINDER_SET_VETO,
+			   vas_test_binder_op_set_veto, 0, false),
+	VAS_TEST_BINDER_OP(VAS_TEST_BINDER_ADD_DIRTY,
+			   vas_test_binder_op_add_dirty, 0, false),
+	VAS_TEST_BINDER_OP(VAS_TEST_BINDER_READ, vas_test_binder_op_copy,
+			   0, false),
+	VAS_TEST_BINDER_OP(VAS_TEST_BINDER_WRITE, vas_test_binder_op_copy,
+			   0, false),
+	VAS_TEST_BINDER_OP(VAS_TEST_BINDER_VMAP, vas_test_binder_op_map,
+			   VAS_TEST_MAP_WRITE, true),
+	VAS_TEST_BINDER_OP(VAS_TEST_BINDER_VUNMAP, vas_test_binder_op_unmap,
+			   0, false),
+	VAS_TEST_BINDER_OP(VAS_TEST_BINDER_VMAP_READ, vas_test_binder_op_copy,
+			   0, false),
+	VAS_TEST_BINDER_OP(VAS_TEST_BINDER_VMAP_WRITE, vas_test_binder_op_copy,
+			   0, false),
+	VAS_TEST_BINDER_OP(VAS_TEST_BINDER_SGMAP, vas_test_binder_op_map,
+			   VAS_TEST_MAP_WRITE, true),
+	VAS_TEST_BINDER_OP(VAS_TEST_BINDER_SGUNMAP, vas_test_binder_op_unmap,
+			   0, false),
+	VAS_TEST_BINDER_OP(VAS_TEST_BINDER_SGMAP_READ, vas_test_binder_op_copy,
+			   0, false),
+	VAS_TEST_BINDER_OP(VAS_TEST_BINDER_SGMAP_WRITE,
+			   vas_test_binder_op_copy, 0, false),
+	VAS_TEST_BINDER_OP(VAS_TEST_BINDER_SGMAP_NENTS,
+			   vas_test_binder_op_unmap, 0, false),
+	VAS_TEST_BINDER_OP(VAS_TEST_BINDER_GPC_ACTIVATE,
+			   vas_test_binder_op_map, VAS_TEST_MAP_WRITE, true),
+	VAS_TEST_BINDER_OP(VAS_TEST_BINDER_GPC_DEACTIVATE,
+			   vas_test_binder_op_unmap, 0, false),
+	VAS_TEST_BINDER_OP(VAS_TEST_BINDER_GPC_READ, vas_test_binder_op_copy,
+			   0, false),
+	VAS_TEST_BINDER_OP(VAS_TEST_BINDER_GPC_WRITE, vas_test_binder_op_copy,
+			   0, false),
+};
 
 static int vas_test_binder_release_file(struct inode *inode, struct file *filp)
 {
@@ -570,6 +566,17 @@ static int vas_test_binder_release_file(struct inode *inode, struct file *filp)
 	vas_unbind(tb->binder);
 	kfree(tb);
 	return 0;
+}
+
+static long vas_test_binder_ioctl(struct file *filp, unsigned int ioctl,
+				  unsigned long arg)
+{
+	if (ioctl != VAS_TEST)
+		return -ENOTTY;
+	return vas_test_dispatch(vas_test_binder_cmd_ops,
+				 ARRAY_SIZE(vas_test_binder_cmd_ops),
+				 VAS_TEST_BINDER_SET_VETO, filp->private_data,
+				 (void __user *)arg);
 }
 
 static const struct file_operations vas_test_binder_fops = {

@@ -295,9 +295,31 @@ int vas_access(struct vas *vas, u64 gpa, void *buf, size_t len, bool write,
 /* main.c */
 struct vas *vas_alloc(struct mm_struct *owner_mm);
 
-/* test.c */
+/* test.c, test_binder.c, bench.c: the test interface (vas_test.h) */
+struct vas_test_cmd;
+
+/**
+ * struct vas_test_cmd_op - one entry of a table of VAS_TEST ops
+ * @execute: Runs the op on the fd's vas or test binder; returns what the
+ *	ioctl returns
+ * @flags: The flags of struct vas_test_cmd the op takes
+ * @context: The op takes a context (VAS_TEST_KTHREAD)
+ * @copy_out: The command goes back to the caller after the op ran
+ */
+struct vas_test_cmd_op {
+	int (*execute)(void *target, struct vas_test_cmd *cmd);
+	u32 flags;
+	bool context;
+	bool copy_out;
+};
+
 #if IS_ENABLED(CONFIG_VAS_TEST)
 long vas_test_ioctl(struct vas *vas, void __user *arg);
+long vas_test_dispatch(const struct vas_test_cmd_op *ops, size_t nops,
+		       u32 first_op, void *target, void __user *uarg);
+int vas_test_run(u32 context, int (*fn)(void *arg), void *arg);
+int vas_test_bounce(struct vas_test_cmd *cmd, bool write,
+		    int (*fn)(void *arg), void *arg, void **buf);
 int vas_test_binder_create(struct vas *vas, int veto, bool applies);
 #else
 static inline long vas_test_ioctl(struct vas *vas, void __user *arg)
@@ -306,14 +328,10 @@ static inline long vas_test_ioctl(struct vas *vas, void __user *arg)
 }
 #endif
 
-/* bench.c */
 #if IS_ENABLED(CONFIG_VAS_BENCH)
-long vas_test_bench_ioctl(struct vas *vas, void __user *arg);
+int vas_test_bench(void *target, struct vas_test_cmd *cmd);
 #else
-static inline long vas_test_bench_ioctl(struct vas *vas, void __user *arg)
-{
-	return -ENOTTY;
-}
+#define vas_test_bench NULL
 #endif
 
 #endif /* __VAS_PRIVATE_H */

@@ -329,6 +329,66 @@ TEST_F(binder, outlives_fd)
 }
 
 /* The owner exits while a binder holds the vas: ->release, then ESRCH. */
+/*
+ * The test interface's own checks, done once for every op by its
+ * dispatcher: the ops of one kind of fd are refused on the other, and so
+ * are flags, a context or reserved bits an op does not take, and sizes
+ * outside the struct's.
+ */
+TEST_F(binder, test_interface_refuses_bad_commands)
+{
+	struct {
+		struct vas_test_cmd cmd;
+		uint64_t tail;
+	} big = { .cmd = vas_test_cmd(VAS_TEST_BINDER_SET_VETO, 0, 0, 0, 0, 0, NULL),
+		  .tail = 1 };
+	struct vas_test_cmd cmd;
+
+	/* a binder op on the vas fd, a vas op on the binder fd */
+	cmd = vas_test_cmd(VAS_TEST_BINDER_VUNMAP, 0, 0, 0, 0, 0, NULL);
+	EXPECT_EQ(-EINVAL, vas_test_cmd_ioctl(self->fd, &cmd));
+	cmd = vas_test_cmd(VAS_TEST_OP_READ, 0, 0, 0, 0x10000, 1, self->ev);
+	EXPECT_EQ(-EINVAL, vas_test_cmd_ioctl(self->bfd, &cmd));
+	cmd = vas_test_cmd(VAS_TEST_OP_BIND, 0, 0, 0, 0, 0, NULL);
+	EXPECT_EQ(-EINVAL, vas_test_cmd_ioctl(self->bfd, &cmd));
+	cmd = vas_test_cmd(4, 0, 0, 0, 0, 0, NULL);
+	EXPECT_EQ(-EINVAL, vas_test_cmd_ioctl(self->fd, &cmd));
+	cmd = vas_test_cmd(15, 0, 0, 0, 0, 0, NULL);
+	EXPECT_EQ(-EINVAL, vas_test_cmd_ioctl(self->bfd, &cmd));
+
+	/* flags, context and reserved bits the op does not take */
+	cmd = vas_test_cmd(VAS_TEST_BINDER_SET_VETO, VAS_TEST_MAP_WRITE, 0, 0,
+			   0, 0, NULL);
+	EXPECT_EQ(-EINVAL, vas_test_cmd_ioctl(self->bfd, &cmd));
+	cmd = vas_test_cmd(VAS_TEST_BINDER_VMAP, 1U << 31, 0, 0, 0x10000, 1, NULL);
+	EXPECT_EQ(-EINVAL, vas_test_cmd_ioctl(self->bfd, &cmd));
+	cmd = vas_test_cmd(VAS_TEST_OP_BIND, 0, VAS_TEST_KTHREAD, 0, 0, 0, NULL);
+	EXPECT_EQ(-EINVAL, vas_test_cmd_ioctl(self->fd, &cmd));
+	cmd = vas_test_cmd(VAS_TEST_OP_READ, 0, 2, 0, 0x10000, 1, self->ev);
+	EXPECT_EQ(-EINVAL, vas_test_cmd_ioctl(self->fd, &cmd));
+	cmd = vas_test_cmd(VAS_TEST_BINDER_SET_VETO, 0, 0, 0, 0, 0, NULL);
+	cmd.bind.__reserved = 1;
+	EXPECT_EQ(-EINVAL, vas_test_cmd_ioctl(self->bfd, &cmd));
+	cmd = vas_test_cmd(VAS_TEST_OP_BIND, 0, 0, 0, 0, 0, NULL);
+	cmd.bind.__reserved = 1;
+	EXPECT_EQ(-EINVAL, vas_test_cmd_ioctl(self->fd, &cmd));
+
+	/* sizes: shorter than the struct, beyond it with data, beyond a page */
+	cmd = vas_test_cmd(VAS_TEST_BINDER_SET_VETO, 0, 0, 0, 0, 0, NULL);
+	cmd.size = sizeof(cmd) - 8;
+	EXPECT_EQ(-EINVAL, vas_test_cmd_ioctl(self->bfd, &cmd));
+	big.cmd.size = sizeof(big);
+	EXPECT_EQ(-E2BIG, vas_test_cmd_ioctl(self->bfd, &big.cmd));
+	big.tail = 0;
+	EXPECT_EQ(0, vas_test_cmd_ioctl(self->bfd, &big.cmd));
+	big.cmd.size = PAGE + 8;
+	EXPECT_EQ(-E2BIG, vas_test_cmd_ioctl(self->bfd, &big.cmd));
+	EXPECT_EQ(-EFAULT, vas_test_cmd_ioctl(self->bfd, NULL));
+	/* another ioctl number on the binder fd */
+	EXPECT_EQ(-1, ioctl(self->bfd, _IO(VAS_TYPE, VAS_CMD_GET_INFO), &cmd));
+	EXPECT_EQ(ENOTTY, errno);
+}
+
 TEST(owner_exit_releases)
 {
 	struct vas_test_event ev[MAX_EVENTS];

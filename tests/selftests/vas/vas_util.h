@@ -47,6 +47,50 @@ static inline int set_memslot(int fd, uint32_t slot, uint32_t flags, uint64_t gp
 }
 
 /*
+ * A struct vas_test_cmd for @op with its arguments in the union member the
+ * op uses: bind (@veto), range (@gpa, @len) or access (@gpa, @len, @buf).
+ */
+static inline struct vas_test_cmd vas_test_cmd(uint32_t op, uint32_t flags,
+					       uint32_t context, int veto,
+					       uint64_t gpa, uint64_t len,
+					       void *buf)
+{
+	struct vas_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = op,
+		.context = context,
+		.flags = flags,
+	};
+
+	switch (op) {
+	case VAS_TEST_OP_BIND:
+	case VAS_TEST_BINDER_SET_VETO:
+		cmd.bind.veto = veto;
+		break;
+	case VAS_TEST_BINDER_ADD_DIRTY:
+	case VAS_TEST_BINDER_VMAP:
+	case VAS_TEST_BINDER_SGMAP:
+	case VAS_TEST_BINDER_GPC_ACTIVATE:
+		cmd.range.gpa = gpa;
+		cmd.range.length = len;
+		break;
+	default:
+		cmd.access.gpa = gpa;
+		cmd.access.length = len;
+		cmd.access.buffer = (uintptr_t)buf;
+	}
+	return cmd;
+}
+
+/* VAS_TEST on @fd: the op's non-negative result, or -errno */
+static inline int vas_test_cmd_ioctl(int fd, struct vas_test_cmd *cmd)
+{
+	int ret = ioctl(fd, VAS_TEST, cmd);
+
+	return ret < 0 ? -errno : ret;
+}
+
+/*
  * Runs the in-kernel vas_read()/vas_write() through VAS_TEST, on the vas of
  * @fd, or with VAS_TEST_FLAG_VIA_FD in @flags on the one that
  * vas_get_from_fd(@target_fd) finds.
@@ -55,20 +99,13 @@ static inline int vas_test_ioctl(int fd, uint32_t flags, int target_fd, uint32_t
 			  uint32_t context, uint64_t gpa, void *buf,
 			  uint64_t len, uint32_t *path)
 {
-	struct vas_test cmd = {
-		.size = sizeof(cmd),
-		.op = op,
-		.context = context,
-		.gpa = gpa,
-		.length = len,
-		.buffer = (uintptr_t)buf,
-		.flags = flags,
-		.fd = target_fd,
-	};
-	int ret = ioctl(fd, VAS_TEST, &cmd) ? -errno : 0;
+	struct vas_test_cmd cmd = vas_test_cmd(op, flags, context, 0, gpa, len, buf);
+	int ret;
 
+	cmd.access.fd = target_fd;
+	ret = vas_test_cmd_ioctl(fd, &cmd);
 	if (path)
-		*path = cmd.path_taken;
+		*path = cmd.access.path_taken;
 	return ret;
 }
 
@@ -124,15 +161,10 @@ static inline void fill(void *buf, size_t len, unsigned int seed)
  */
 static inline int vas_test_bind_flags(int fd, uint32_t flags, int veto)
 {
-	struct vas_test cmd = {
-		.size = sizeof(cmd),
-		.op = VAS_TEST_OP_BIND,
-		.length = veto,
-		.flags = flags,
-	};
-	int ret = ioctl(fd, VAS_TEST, &cmd);
+	struct vas_test_cmd cmd = vas_test_cmd(VAS_TEST_OP_BIND, flags, 0, veto,
+					       0, 0, NULL);
 
-	return ret < 0 ? -errno : ret;
+	return vas_test_cmd_ioctl(fd, &cmd);
 }
 
 static inline int vas_test_bind_veto(int fd, int veto)
@@ -146,41 +178,28 @@ static inline int vas_test_bind(int fd)
 	return vas_test_bind_veto(fd, 0);
 }
 
+/* A test binder op, without flags or context: 0 or -errno */
 static inline int binder_cmd(int bfd, uint32_t op, int veto, uint64_t gpa,
 			     uint64_t len, void *buf)
 {
-	struct vas_test_binder_cmd cmd = {
-		.size = sizeof(cmd),
-		.op = op,
-		.veto = veto,
-		.gpa = gpa,
-		.length = len,
-		.buffer = (uintptr_t)buf,
-	};
+	struct vas_test_cmd cmd = vas_test_cmd(op, 0, 0, veto, gpa, len, buf);
+	int ret = vas_test_cmd_ioctl(bfd, &cmd);
 
-	return ioctl(bfd, VAS_TEST_BINDER, &cmd) ? -errno : 0;
+	return ret < 0 ? ret : 0;
 }
 
 /*
- * Any command of a test binder, with every field of its struct: returns
- * the command's non-negative result, or -errno.
+ * Any op of a test binder, with flags and context: returns the op's
+ * non-negative result, or -errno.
  */
 static inline int binder_ioctl(int bfd, uint32_t op, uint32_t flags,
 			       uint32_t context, uint64_t gpa, uint64_t len,
 			       void *buf)
 {
-	struct vas_test_binder_cmd cmd = {
-		.size = sizeof(cmd),
-		.op = op,
-		.flags = flags,
-		.gpa = gpa,
-		.length = len,
-		.buffer = (uintptr_t)buf,
-		.context = context,
-	};
-	int ret = ioctl(bfd, VAS_TEST_BINDER, &cmd);
+	struct vas_test_cmd cmd = vas_test_cmd(op, flags, context, 0, gpa, len,
+					       buf);
 
-	return ret < 0 ? -errno : ret;
+	return vas_test_cmd_ioctl(bfd, &cmd);
 }
 
 /* GPC_READ or GPC_WRITE: the number of refreshes needed, or -errno */

@@ -467,13 +467,6 @@ TEST_F(vmap, readonly_refused_on_every_path)
 {
 	uint64_t ro = GPA + 32 * PAGE;
 	unsigned char byte = 0x99;
-	struct vas_test_binder_cmd gpc = {
-		.size = sizeof(gpc),
-		.op = VAS_TEST_BINDER_GPC_ACTIVATE,
-		.flags = VAS_TEST_MAP_WRITE,
-		.gpa = ro,
-		.length = 8,
-	};
 	int status;
 	pid_t pid;
 
@@ -488,8 +481,8 @@ TEST_F(vmap, readonly_refused_on_every_path)
 	EXPECT_EQ(-EPERM, binder_cmd(self->bfd, VAS_TEST_BINDER_WRITE, 0, ro, 1, &byte));
 	EXPECT_EQ(-EPERM, vmap(self->bfd, ro, PAGE, 1));
 	EXPECT_EQ(-EPERM, sgmap(self->bfd, ro, PAGE, 1));
-	EXPECT_EQ(-1, ioctl(self->bfd, VAS_TEST_BINDER, &gpc));
-	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(-EPERM, binder_ioctl(self->bfd, VAS_TEST_BINDER_GPC_ACTIVATE,
+				       VAS_TEST_MAP_WRITE, VAS_TEST_CALLER, ro, 8, NULL));
 	/* the remote path: another process with the fd */
 	pid = fork();
 	ASSERT_LE(0, pid);
