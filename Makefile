@@ -248,11 +248,12 @@ check-series: patches overlay
 	@$(TOP)/scripts/check-series.sh $(TOP) $(TARBALL) $(SRC) $(SERIES) \
 		$(BUILD)/series-check $(SERIES_DIRS)
 
-# Every patch of the series builds: the test kernel after each one, in
-# build/bisect/, incrementally and with ccache (not part of make check)
+# Every patch of the series builds: a kernel with every vas option and the
+# samples (tests/config/bisect.config) after each one, in build/bisect/,
+# incrementally and with ccache (not part of make check)
 bisect-series: patches
 	@$(TOP)/scripts/bisect-series.sh $(TARBALL) $(SERIES) $(BUILD)/bisect \
-		$(CONFIG_FRAGMENT) "$(KCC)" $(JOBS)
+		$(TOP)/tests/config/bisect.config "$(KCC)" $(JOBS)
 
 # checkpatch, kernel-doc, and sparse on every vas source (any output fails)
 lint: kernel modules
