@@ -191,6 +191,9 @@ struct mm_struct *vas_owner_mm(struct vas *vas);
 /* access.c: copies */
 int vas_read(struct vas *vas, u64 gpa, void *buf, size_t len);
 int vas_write(struct vas *vas, u64 gpa, const void *buf, size_t len);
+int vas_read_once(struct vas *vas, u64 gpa, void *val, unsigned int size);
+int vas_write_once(struct vas *vas, u64 gpa, const void *val,
+		   unsigned int size);
 
 /* binder.c, dirty.c: binders and the dirty log */
 struct vas_binder *vas_bind(struct vas *vas, const struct vas_binder_ops *ops,
@@ -240,6 +243,18 @@ static inline int vas_read(struct vas *vas, u64 gpa, void *buf, size_t len)
 
 static inline int vas_write(struct vas *vas, u64 gpa, const void *buf,
 			    size_t len)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline int vas_read_once(struct vas *vas, u64 gpa, void *val,
+				unsigned int size)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline int vas_write_once(struct vas *vas, u64 gpa, const void *val,
+				 unsigned int size)
 {
 	return -EOPNOTSUPP;
 }

@@ -19,7 +19,15 @@
  * The walk over memslots runs inside one vas->srcu read-side section, so a
  * concurrent VAS_SET_MEMSLOT waits for it, and once that returns no access
  * reaches memory through the old layout.
+ *
+ * vas_read_once() and vas_write_once() move one naturally aligned 1, 2, 4
+ * or 8-byte value with one load or store, as READ_ONCE()/WRITE_ONCE() do,
+ * for values another party changes concurrently (a ring index): a copy may
+ * move bytes one at a time (short user copies are byte loops or rep movsb)
+ * and tear. get_user()/put_user() on the owner and kthread paths; on the
+ * remote path the page is pinned and mapped with kmap_local_page().
  */
+#include <linux/highmem.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
@@ -203,3 +211,225 @@ int vas_write(struct vas *vas, u64 gpa, const void *buf, size_t len)
 	return vas_access(vas, gpa, (void *)buf, len, true, &done);
 }
 EXPORT_SYMBOL_NS_GPL(vas_write, VAS);
+
+/* One load or store of @size bytes at the owner address @hva */
+static int vas_once_user(unsigned long hva, u64 *val, unsigned int size,
+			 bool write)
+{
+	switch (size) {
+	case 1: {
+		u8 __user *p = (u8 __user *)hva;
+		u8 v = *val;
+
+		if (write)
+			return put_user(v, p);
+		if (get_user(v, p))
+			return -EFAULT;
+		*val = v;
+		return 0;
+	}
+	case 2: {
+		u16 __user *p = (u16 __user *)hva;
+		u16 v = *val;
+
+		if (write)
+			return put_user(v, p);
+		if (get_user(v, p))
+			return -EFAULT;
+		*val = v;
+		return 0;
+	}
+	case 4: {
+		u32 __user *p = (u32 __user *)hva;
+		u32 v = *val;
+
+		if (write)
+			return put_user(v, p);
+		if (get_user(v, p))
+			return -EFAULT;
+		*val = v;
+		return 0;
+	}
+	default:
+		if (write)
+			return put_user(*val, (u64 __user *)hva);
+		return get_user(*val, (u64 __user *)hva) ? -EFAULT : 0;
+	}
+}
+
+static void vas_once_kernel(void *addr, u64 *val, unsigned int size,
+			    bool write)
+{
+	switch (size) {
+	case 1:
+		if (write)
+			WRITE_ONCE(*(u8 *)addr, *val);
+		else
+			*val = READ_ONCE(*(u8 *)addr);
+		break;
+	case 2:
+		if (write)
+			WRITE_ONCE(*(u16 *)addr, *val);
+		else
+			*val = READ_ONCE(*(u16 *)addr);
+		break;
+	case 4:
+		if (write)
+			WRITE_ONCE(*(u32 *)addr, *val);
+		else
+			*val = READ_ONCE(*(u32 *)addr);
+		break;
+	default:
+		if (write)
+			WRITE_ONCE(*(u64 *)addr, *val);
+		else
+			*val = READ_ONCE(*(u64 *)addr);
+	}
+}
+
+/* The remote path: the page pinned, mapped, accessed once, released */
+static int vas_once_remote(struct mm_struct *mm, unsigned long hva, u64 *val,
+			   unsigned int size, bool write)
+{
+	struct page *page;
+	void *kaddr;
+	long got;
+
+	if (mmap_read_lock_killable(mm))
+		return -EINTR;
+	got = get_user_pages_remote(mm, hva, 1, write ? FOLL_WRITE : 0, &page,
+				    NULL);
+	mmap_read_unlock(mm);
+	if (got != 1)
+		return got == -EINTR ? -EINTR : -EFAULT;
+	kaddr = kmap_local_page(page);
+	vas_once_kernel(kaddr + offset_in_page(hva), val, size, write);
+	kunmap_local(kaddr);
+	if (write)
+		set_page_dirty_lock(page);
+	put_page(page);
+	return 0;
+}
+
+static int vas_access_once(struct vas *vas, u64 gpa, u64 *val,
+			   unsigned int size, bool write)
+{
+	enum vas_access_path path = vas_access_path(vas);
+	struct vas_memslot *slot;
+	unsigned long hva;
+	int err, idx;
+
+	if ((size != 1 && size != 2 && size != 4 && size != 8) ||
+	    !IS_ALIGNED(gpa, size))
+		return -EINVAL;
+
+	might_sleep();
+	if (path != VAS_PATH_OWNER && !mmget_not_zero(vas->owner_mm))
+		return -ESRCH;
+	if (path == VAS_PATH_KTHREAD)
+		kthread_use_mm(vas->owner_mm);
+
+	/* Aligned and at most 8 bytes: inside one page, so one memslot */
+	idx = srcu_read_lock(&vas->srcu);
+	slot = vas_memslot_translate(vas, gpa, write);
+	if (IS_ERR(slot)) {
+		err = PTR_ERR(slot);
+	} else {
+		hva = vas_memslot_hva(slot, gpa);
+		if (path == VAS_PATH_REMOTE)
+			err = vas_once_remote(vas->owner_mm, hva, val, size,
+					      write);
+		else
+			err = vas_once_user(hva, val, size, write);
+		if (!err && write)
+			vas_memslot_mark_dirty(slot, gpa, size);
+	}
+	srcu_read_unlock(&vas->srcu, idx);
+
+	if (path == VAS_PATH_KTHREAD)
+		kthread_unuse_mm(vas->owner_mm);
+	if (path != VAS_PATH_OWNER)
+		mmput(vas->owner_mm);
+	return err;
+}
+
+/**
+ * vas_read_once() - Read one value of guest memory with a single load
+ * @vas: The vas
+ * @gpa: Guest-physical address, a multiple of @size
+ * @val: Where the value goes: a u8, u16, u32 or u64 as @size says
+ * @size: 1, 2, 4 or 8
+ *
+ * For values the guest or another backend changes concurrently, such as a
+ * ring's index: the value is read with one load, as READ_ONCE() does, so
+ * it can never be torn between an old and a new value, which vas_read()
+ * does not promise. Same contexts as vas_read().
+ *
+ * Context: Process context or kernel thread; may sleep.
+ * Return: 0; -EINVAL for another @size or a misaligned @gpa; -EFAULT,
+ * -ESRCH as for vas_read(); -EINTR on a fatal signal (remote path).
+ */
+int vas_read_once(struct vas *vas, u64 gpa, void *val, unsigned int size)
+{
+	u64 v = 0;
+	int err;
+
+	err = vas_access_once(vas, gpa, &v, size, false);
+	if (err)
+		return err;
+	switch (size) {
+	case 1:
+		*(u8 *)val = v;
+		break;
+	case 2:
+		*(u16 *)val = v;
+		break;
+	case 4:
+		*(u32 *)val = v;
+		break;
+	default:
+		*(u64 *)val = v;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(vas_read_once, VAS);
+
+/**
+ * vas_write_once() - Write one value of guest memory with a single store
+ * @vas: The vas
+ * @gpa: Guest-physical address, a multiple of @size
+ * @val: The value: a u8, u16, u32 or u64 as @size says
+ * @size: 1, 2, 4 or 8
+ *
+ * The counterpart of vas_read_once(), as WRITE_ONCE(): a concurrent reader
+ * sees the old or the new value, never a mix. The page is logged dirty.
+ *
+ * Context: Process context or kernel thread; may sleep.
+ * Return: 0; -EINVAL for another @size or a misaligned @gpa; -EPERM in a
+ * read-only memslot; -EFAULT, -ESRCH as for vas_read(); -EINTR on a fatal
+ * signal (remote path).
+ */
+int vas_write_once(struct vas *vas, u64 gpa, const void *val,
+		   unsigned int size)
+{
+	u64 v;
+
+	switch (size) {
+	case 1:
+		v = *(const u8 *)val;
+		break;
+	case 2:
+		v = *(const u16 *)val;
+		break;
+	case 4:
+		v = *(const u32 *)val;
+		break;
+	case 8:
+		v = *(const u64 *)val;
+		break;
+	default:
+		return -EINVAL;
+	}
+	return vas_access_once(vas, gpa, &v, size, true);
+}
+EXPORT_SYMBOL_NS_GPL(vas_write_once, VAS);

@@ -9,7 +9,8 @@
  * table of ops, which vas_test_dispatch() runs after copying the command
  * in and checking what every op shares (flags, context, reserved fields):
  *
- * - a vas fd: READ and WRITE run the in-kernel vas_read()/vas_write() on a
+ * - a vas fd: READ and WRITE run the in-kernel vas_read()/vas_write() (and
+ *   READ_ONCE, WRITE_ONCE vas_read_once()/vas_write_once()) on a
  *   kernel buffer, in the calling process or a kernel thread, and report
  *   the access path taken, so that a selftest reaches all three paths: the
  *   owner calls it in its own context (owner path), asks for a kernel
@@ -128,10 +129,20 @@ static int vas_test_access_fn(void *arg)
 	struct vas_test_cmd *cmd = a->cmd;
 
 	cmd->access.path_taken = vas_access_path(a->vas);
-	if (cmd->op == VAS_TEST_OP_WRITE)
+	switch (cmd->op) {
+	case VAS_TEST_OP_WRITE:
 		return vas_write(a->vas, cmd->access.gpa, a->buf,
 				 cmd->access.length);
-	return vas_read(a->vas, cmd->access.gpa, a->buf, cmd->access.length);
+	case VAS_TEST_OP_READ_ONCE:
+		return vas_read_once(a->vas, cmd->access.gpa, a->buf,
+				     cmd->access.length);
+	case VAS_TEST_OP_WRITE_ONCE:
+		return vas_write_once(a->vas, cmd->access.gpa, a->buf,
+				      cmd->access.length);
+	default:
+		return vas_read(a->vas, cmd->access.gpa, a->buf,
+				cmd->access.length);
+	}
 }
 
 /**
@@ -168,10 +179,12 @@ int vas_test_bounce(struct vas_test_cmd *cmd, bool write,
 	return ret;
 }
 
-/* READ, WRITE: on the vas of the fd, or on the one the command names */
+/* The accesses: on the vas of the fd, or on the one the command names */
 static int vas_test_op_access(void *target, struct vas_test_cmd *cmd)
 {
 	struct vas_test_access a = { .vas = target, .cmd = cmd };
+	bool write = cmd->op == VAS_TEST_OP_WRITE ||
+		     cmd->op == VAS_TEST_OP_WRITE_ONCE;
 	int err;
 
 	if (cmd->flags & VAS_TEST_FLAG_VIA_FD) {
@@ -181,8 +194,7 @@ static int vas_test_op_access(void *target, struct vas_test_cmd *cmd)
 	} else {
 		vas_get(a.vas);
 	}
-	err = vas_test_bounce(cmd, cmd->op == VAS_TEST_OP_WRITE,
-			      vas_test_access_fn, &a, &a.buf);
+	err = vas_test_bounce(cmd, write, vas_test_access_fn, &a, &a.buf);
 	vas_put(a.vas);
 	return err;
 }
@@ -211,6 +223,14 @@ static const struct vas_test_cmd_op vas_test_ops[] = {
 	},
 	[VAS_TEST_OP_BENCH] = {
 		.execute = vas_test_bench,	/* NULL without CONFIG_VAS_BENCH */
+		.context = true, .copy_out = true,
+	},
+	[VAS_TEST_OP_READ_ONCE] = {
+		.execute = vas_test_op_access, .flags = VAS_TEST_FLAG_VIA_FD,
+		.context = true, .copy_out = true,
+	},
+	[VAS_TEST_OP_WRITE_ONCE] = {
+		.execute = vas_test_op_access, .flags = VAS_TEST_FLAG_VIA_FD,
 		.context = true, .copy_out = true,
 	},
 };

@@ -23,6 +23,8 @@ enum vas_test_op {
 	VAS_TEST_OP_WRITE = 1,	/* access: vas_write() from @buffer */
 	VAS_TEST_OP_BIND = 2,	/* bind: returns the fd of a new test binder */
 	VAS_TEST_OP_BENCH = 3,	/* bench: time vas paths, CONFIG_VAS_BENCH */
+	VAS_TEST_OP_READ_ONCE = 4,	/* access: vas_read_once(), @length */
+	VAS_TEST_OP_WRITE_ONCE = 5,	/* access: vas_write_once() */
 
 	VAS_TEST_BINDER_SET_VETO = 16,	/* bind: ->prepare returns -@veto now on */
 	VAS_TEST_BINDER_ADD_DIRTY = 17,	/* range: reported at ->sync_dirty */
@@ -44,7 +46,7 @@ enum vas_test_op {
 					/* the number of refreshes needed */
 };
 
-/* Context an op runs in: READ, WRITE, BENCH, VMAP, SGMAP, GPC_ACTIVATE */
+/* Context an op runs in: READ, WRITE, *_ONCE, BENCH, VMAP, SGMAP, GPC_ACTIVATE */
 enum vas_test_context {
 	VAS_TEST_CALLER = 0,	/* the calling process itself */
 	VAS_TEST_KTHREAD = 1,	/* a kernel thread started for the op */
@@ -58,7 +60,7 @@ enum vas_test_path {
 };
 
 /* Flags of struct vas_test_cmd, each for the ops named */
-#define VAS_TEST_FLAG_VIA_FD		0x1U	/* READ, WRITE: see access.fd */
+#define VAS_TEST_FLAG_VIA_FD		0x1U	/* READ, WRITE, *_ONCE: access.fd */
 #define VAS_TEST_FLAG_BIND_APPLIES	0x2U	/* BIND: prepare_applies, as KVM */
 #define VAS_TEST_MAP_WRITE		0x4U	/* VMAP, SGMAP, GPC_ACTIVATE */
 
@@ -116,14 +118,15 @@ struct vas_test_bench {
  * @op: enum vas_test_op
  * @context: enum vas_test_context, for the ops that take one; else 0
  * @flags: VAS_TEST_FLAG_* and VAS_TEST_MAP_WRITE, for the ops named
- * @access: READ, WRITE and the binder's copies
+ * @access: READ, WRITE, READ_ONCE, WRITE_ONCE and the binder's copies
  * @access.gpa: Guest-physical address
- * @access.length: Bytes, at most 1 MiB
+ * @access.length: Bytes, at most 1 MiB; READ_ONCE, WRITE_ONCE: the size
+ *	of the value (1, 2, 4 or 8)
  * @access.buffer: Caller's buffer: filled by a read, the source of a write
- * @access.fd: READ, WRITE with VAS_TEST_FLAG_VIA_FD: the access goes to
+ * @access.fd: With VAS_TEST_FLAG_VIA_FD: the access goes to
  *	the vas that vas_get_from_fd(@access.fd) returns, as a kernel user
  *	handed a descriptor would do, not to the one the ioctl was issued on
- * @access.path_taken: Output of READ, WRITE: enum vas_test_path taken
+ * @access.path_taken: Output of the vas fd's accesses: enum vas_test_path
  * @range: ADD_DIRTY, VMAP, SGMAP, GPC_ACTIVATE
  * @range.gpa: Guest-physical address
  * @range.length: Bytes

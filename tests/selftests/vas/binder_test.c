@@ -351,7 +351,7 @@ TEST_F(binder, test_interface_refuses_bad_commands)
 	EXPECT_EQ(-EINVAL, vas_test_cmd_ioctl(self->bfd, &cmd));
 	cmd = vas_test_cmd(VAS_TEST_OP_BIND, 0, 0, 0, 0, 0, NULL);
 	EXPECT_EQ(-EINVAL, vas_test_cmd_ioctl(self->bfd, &cmd));
-	cmd = vas_test_cmd(4, 0, 0, 0, 0, 0, NULL);
+	cmd = vas_test_cmd(15, 0, 0, 0, 0, 0, NULL);
 	EXPECT_EQ(-EINVAL, vas_test_cmd_ioctl(self->fd, &cmd));
 	cmd = vas_test_cmd(15, 0, 0, 0, 0, 0, NULL);
 	EXPECT_EQ(-EINVAL, vas_test_cmd_ioctl(self->bfd, &cmd));

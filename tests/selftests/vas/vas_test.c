@@ -879,4 +879,163 @@ TEST(close_during_read)
 	munmap(mem, len);
 }
 
+/* One value through VAS_TEST_OP_READ_ONCE/WRITE_ONCE: 0 or -errno */
+static int access_once(int fd, uint32_t op, uint32_t context, uint64_t gpa,
+		       uint64_t *val, uint32_t size, uint32_t *path)
+{
+	return vas_test_access(fd, op, context, gpa, val, size, path);
+}
+
+/*
+ * vas_read_once()/vas_write_once() on each path: the owner, a kernel
+ * thread and another process; every size, every errno.
+ */
+TEST_F(vas, read_once_write_once)
+{
+	static const uint32_t sizes[] = { 1, 2, 4, 8 };
+	uint64_t val, bitmap;
+	uint32_t path, ctx;
+	int i, status;
+	pid_t pid;
+
+	ASSERT_EQ(0, set_memslot(self->fd, 0, VAS_MEM_LOG_DIRTY_PAGES, 0x10000,
+				 2 * PAGE, self->mem));
+	ASSERT_EQ(0, set_memslot(self->fd, 1, VAS_MEM_READONLY, 0x20000, PAGE,
+				 self->mem + 4 * PAGE));
+	val = 0;
+	if (access_once(self->fd, VAS_TEST_OP_READ_ONCE, VAS_TEST_CALLER,
+			0x10000, &val, 8, NULL) == -ENOTTY)
+		SKIP(return, "CONFIG_VAS_TEST is off");
+	ASSERT_EQ(0, get_dirty_log(self->fd, 0, 0, &bitmap));
+
+	for (ctx = VAS_TEST_CALLER; ctx <= VAS_TEST_KTHREAD; ctx++) {
+		for (i = 0; i < 4; i++) {
+			uint64_t gpa = 0x10000 + PAGE + 64 * ctx + 8 * i;
+			uint64_t want = 0x8877665544332211ULL >> (64 - 8 * sizes[i]);
+
+			val = want;
+			ASSERT_EQ(0, access_once(self->fd, VAS_TEST_OP_WRITE_ONCE, ctx,
+						 gpa, &val, sizes[i], &path));
+			EXPECT_EQ(ctx ? VAS_TEST_PATH_KTHREAD : VAS_TEST_PATH_OWNER, path);
+			EXPECT_EQ(0, memcmp(self->mem + PAGE + 64 * ctx + 8 * i, &want,
+					    sizes[i]));
+			val = 0;
+			ASSERT_EQ(0, access_once(self->fd, VAS_TEST_OP_READ_ONCE, ctx,
+						 gpa, &val, sizes[i], NULL));
+			EXPECT_EQ(want, val) TH_LOG("size %u", sizes[i]);
+		}
+	}
+	/* the writes are in the log: page 1 only */
+	ASSERT_EQ(0, get_dirty_log(self->fd, 0, 0, &bitmap));
+	EXPECT_EQ(1ULL << 1, bitmap);
+
+	/* the remote path: another process holding the fd */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		uint64_t v = 0x5a5a;
+
+		if (access_once(self->fd, VAS_TEST_OP_WRITE_ONCE, VAS_TEST_CALLER,
+				0x10000 + 16, &v, 2, &path) || path != VAS_TEST_PATH_REMOTE)
+			_exit(1);
+		v = 0;
+		if (access_once(self->fd, VAS_TEST_OP_READ_ONCE, VAS_TEST_CALLER,
+				0x10000 + PAGE + 24, &v, 8, &path) ||
+		    v != 0x8877665544332211ULL)
+			_exit(2);
+		_exit(access_once(self->fd, VAS_TEST_OP_WRITE_ONCE, VAS_TEST_CALLER,
+				  0x20000, &v, 4, NULL) == -EPERM ? 0 : 3);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(0x5a5a, *(uint16_t *)(self->mem + 16));
+
+	/* errors: size, alignment, hole, read-only memslot */
+	val = 0;
+	EXPECT_EQ(-EINVAL, access_once(self->fd, VAS_TEST_OP_READ_ONCE, VAS_TEST_CALLER,
+				       0x10000, &val, 3, NULL));
+	EXPECT_EQ(-EINVAL, access_once(self->fd, VAS_TEST_OP_READ_ONCE, VAS_TEST_CALLER,
+				       0x10000, &val, 0, NULL));
+	EXPECT_EQ(-EINVAL, access_once(self->fd, VAS_TEST_OP_READ_ONCE, VAS_TEST_CALLER,
+				       0x10000 + 2, &val, 4, NULL));
+	EXPECT_EQ(-EINVAL, access_once(self->fd, VAS_TEST_OP_WRITE_ONCE, VAS_TEST_KTHREAD,
+				       0x10000 + 1, &val, 2, NULL));
+	EXPECT_EQ(-EFAULT, access_once(self->fd, VAS_TEST_OP_READ_ONCE, VAS_TEST_CALLER,
+				       0x10000 + 2 * PAGE, &val, 8, NULL));
+	EXPECT_EQ(-EFAULT, access_once(self->fd, VAS_TEST_OP_WRITE_ONCE, VAS_TEST_KTHREAD,
+				       0x8000, &val, 8, NULL));
+	EXPECT_EQ(-EPERM, access_once(self->fd, VAS_TEST_OP_WRITE_ONCE, VAS_TEST_CALLER,
+				      0x20000, &val, 8, NULL));
+	EXPECT_EQ(0, access_once(self->fd, VAS_TEST_OP_READ_ONCE, VAS_TEST_KTHREAD,
+				 0x20000, &val, 8, NULL));
+	/* memory the owner unmapped */
+	ASSERT_EQ(0, munmap(self->mem, PAGE));
+	EXPECT_EQ(-EFAULT, access_once(self->fd, VAS_TEST_OP_READ_ONCE, VAS_TEST_CALLER,
+				       0x10000, &val, 8, NULL));
+	EXPECT_EQ(-EFAULT, access_once(self->fd, VAS_TEST_OP_READ_ONCE, VAS_TEST_KTHREAD,
+				       0x10000, &val, 8, NULL));
+}
+
+struct flipper {
+	volatile uint16_t *idx;
+	volatile uint64_t *word;
+	volatile int stop;
+};
+
+/* Flips a ring index and a word between all-zeros and all-ones */
+static void *flip(void *arg)
+{
+	struct flipper *f = arg;
+
+	while (!f->stop) {
+		*f->idx = 0xffff;
+		*f->word = ~0ULL;
+		*f->idx = 0;
+		*f->word = 0;
+	}
+	return NULL;
+}
+
+static int count_torn(int fd, uint32_t context, int n)
+{
+	uint64_t v;
+	int i, torn = 0;
+
+	for (i = 0; i < n; i++) {
+		v = 0x1234;
+		if (access_once(fd, VAS_TEST_OP_READ_ONCE, context, 0x10000 + 2,
+				&v, 2, NULL) || (v != 0 && v != 0xffff))
+			torn++;
+		if (access_once(fd, VAS_TEST_OP_READ_ONCE, context, 0x10000 + 8,
+				&v, 8, NULL) || (v != 0 && v != ~0ULL))
+			torn++;
+	}
+	return torn;
+}
+
+/* A value that changes under the read is read whole, on every path. */
+TEST_F(vas, read_once_never_tears)
+{
+	struct flipper f = { .idx = (uint16_t *)(self->mem + 2),
+			     .word = (uint64_t *)(self->mem + 8) };
+	pthread_t thread;
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(0, set_memslot(self->fd, 0, 0, 0x10000, PAGE, self->mem));
+	if (count_torn(self->fd, VAS_TEST_CALLER, 1) == 2)
+		SKIP(return, "CONFIG_VAS_TEST is off");
+	ASSERT_EQ(0, pthread_create(&thread, NULL, flip, &f));
+	EXPECT_EQ(0, count_torn(self->fd, VAS_TEST_CALLER, 2000));
+	EXPECT_EQ(0, count_torn(self->fd, VAS_TEST_KTHREAD, 200));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(count_torn(self->fd, VAS_TEST_CALLER, 500) ? 1 : 0);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	f.stop = 1;
+	pthread_join(thread, NULL);
+}
+
 TEST_HARNESS_MAIN
