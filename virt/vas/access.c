@@ -97,6 +97,31 @@ static size_t vas_copy_hva(struct vas *vas, enum vas_access_path path,
 	return vas_copy_user(hva, buf, len, write);
 }
 
+/*
+ * Makes the owner's memory reachable from current for an access on @path:
+ * an mm_users reference for the paths that do not run in the owner, and
+ * the owner's mm borrowed by a kernel thread. -ESRCH once the owner is gone.
+ */
+static int vas_access_begin(struct vas *vas, enum vas_access_path path)
+{
+	might_sleep();
+	if (path == VAS_PATH_OWNER)
+		return 0;
+	if (!mmget_not_zero(vas->owner_mm))
+		return -ESRCH;
+	if (path == VAS_PATH_KTHREAD)
+		kthread_use_mm(vas->owner_mm);
+	return 0;
+}
+
+static void vas_access_end(struct vas *vas, enum vas_access_path path)
+{
+	if (path == VAS_PATH_KTHREAD)
+		kthread_unuse_mm(vas->owner_mm);
+	if (path != VAS_PATH_OWNER)
+		mmput(vas->owner_mm);
+}
+
 /**
  * vas_access() - Copy between a kernel buffer and guest-physical memory
  * @vas: The vas
@@ -126,11 +151,9 @@ int vas_access(struct vas *vas, u64 gpa, void *buf, size_t len, bool write,
 	if (check_add_overflow(gpa, (u64)len, &end))
 		return -EINVAL;
 
-	might_sleep();
-	if (path != VAS_PATH_OWNER && !mmget_not_zero(vas->owner_mm))
-		return -ESRCH;
-	if (path == VAS_PATH_KTHREAD)
-		kthread_use_mm(vas->owner_mm);
+	err = vas_access_begin(vas, path);
+	if (err)
+		return err;
 
 	idx = srcu_read_lock(&vas->srcu);
 	while (len) {
@@ -155,10 +178,7 @@ int vas_access(struct vas *vas, u64 gpa, void *buf, size_t len, bool write,
 	}
 	srcu_read_unlock(&vas->srcu, idx);
 
-	if (path == VAS_PATH_KTHREAD)
-		kthread_unuse_mm(vas->owner_mm);
-	if (path != VAS_PATH_OWNER)
-		mmput(vas->owner_mm);
+	vas_access_end(vas, path);
 	return err;
 }
 
@@ -212,84 +232,60 @@ int vas_write(struct vas *vas, u64 gpa, const void *buf, size_t len)
 }
 EXPORT_SYMBOL_NS_GPL(vas_write, VAS);
 
-/* One load or store of @size bytes at the owner address @hva */
-static int vas_once_user(unsigned long hva, u64 *val, unsigned int size,
+/* One load or store of the @size-byte value @val at the owner address @hva */
+static int vas_once_user(unsigned long hva, void *val, unsigned int size,
 			 bool write)
 {
 	switch (size) {
-	case 1: {
-		u8 __user *p = (u8 __user *)hva;
-		u8 v = *val;
-
-		if (write)
-			return put_user(v, p);
-		if (get_user(v, p))
-			return -EFAULT;
-		*val = v;
-		return 0;
-	}
-	case 2: {
-		u16 __user *p = (u16 __user *)hva;
-		u16 v = *val;
-
-		if (write)
-			return put_user(v, p);
-		if (get_user(v, p))
-			return -EFAULT;
-		*val = v;
-		return 0;
-	}
-	case 4: {
-		u32 __user *p = (u32 __user *)hva;
-		u32 v = *val;
-
-		if (write)
-			return put_user(v, p);
-		if (get_user(v, p))
-			return -EFAULT;
-		*val = v;
-		return 0;
-	}
+	case 1:
+		return write ? put_user(*(u8 *)val, (u8 __user *)hva) :
+			       get_user(*(u8 *)val, (u8 __user *)hva);
+	case 2:
+		return write ? put_user(*(u16 *)val, (u16 __user *)hva) :
+			       get_user(*(u16 *)val, (u16 __user *)hva);
+	case 4:
+		return write ? put_user(*(u32 *)val, (u32 __user *)hva) :
+			       get_user(*(u32 *)val, (u32 __user *)hva);
 	default:
-		if (write)
-			return put_user(*val, (u64 __user *)hva);
-		return get_user(*val, (u64 __user *)hva) ? -EFAULT : 0;
+		return write ? put_user(*(u64 *)val, (u64 __user *)hva) :
+			       get_user(*(u64 *)val, (u64 __user *)hva);
 	}
 }
 
-static void vas_once_kernel(void *addr, u64 *val, unsigned int size,
+/* The same at the kernel address @addr */
+static void vas_once_kernel(void *addr, void *val, unsigned int size,
 			    bool write)
 {
 	switch (size) {
 	case 1:
 		if (write)
-			WRITE_ONCE(*(u8 *)addr, *val);
+			WRITE_ONCE(*(u8 *)addr, *(u8 *)val);
 		else
-			*val = READ_ONCE(*(u8 *)addr);
+			*(u8 *)val = READ_ONCE(*(u8 *)addr);
 		break;
 	case 2:
 		if (write)
-			WRITE_ONCE(*(u16 *)addr, *val);
+			WRITE_ONCE(*(u16 *)addr, *(u16 *)val);
 		else
-			*val = READ_ONCE(*(u16 *)addr);
+			*(u16 *)val = READ_ONCE(*(u16 *)addr);
 		break;
 	case 4:
 		if (write)
-			WRITE_ONCE(*(u32 *)addr, *val);
+			WRITE_ONCE(*(u32 *)addr, *(u32 *)val);
 		else
-			*val = READ_ONCE(*(u32 *)addr);
+			*(u32 *)val = READ_ONCE(*(u32 *)addr);
 		break;
 	default:
 		if (write)
-			WRITE_ONCE(*(u64 *)addr, *val);
+			WRITE_ONCE(*(u64 *)addr, *(u64 *)val);
 		else
-			*val = READ_ONCE(*(u64 *)addr);
+			*(u64 *)val = READ_ONCE(*(u64 *)addr);
 	}
 }
 
 /* The remote path: the page pinned, mapped, accessed once, released */
-static int vas_once_remote(struct mm_struct *mm, unsigned long hva, u64 *val,
-			   unsigned int size, bool write)
+static int vas_once_remote(struct mm_struct *mm, unsigned long hva,
+			   void *val, unsigned int size, bool write)
 {
 	struct page *page;
 	void *kaddr;
@@ -311,7 +307,7 @@ static int vas_once_remote(struct mm_struct *mm, unsigned long hva, u64 *val,
 	return 0;
 }
 
-static int vas_access_once(struct vas *vas, u64 gpa, u64 *val,
+static int vas_access_once(struct vas *vas, u64 gpa, void *val,
 			   unsigned int size, bool write)
 {
 	enum vas_access_path path = vas_access_path(vas);
@@ -323,11 +319,9 @@ static int vas_access_once(struct vas *vas, u64 gpa, u64 *val,
 	    !IS_ALIGNED(gpa, size))
 		return -EINVAL;
 
-	might_sleep();
-	if (path != VAS_PATH_OWNER && !mmget_not_zero(vas->owner_mm))
-		return -ESRCH;
-	if (path == VAS_PATH_KTHREAD)
-		kthread_use_mm(vas->owner_mm);
+	err = vas_access_begin(vas, path);
+	if (err)
+		return err;
 
 	/* Aligned and at most 8 bytes: inside one page, so one memslot */
 	idx = srcu_read_lock(&vas->srcu);
@@ -346,10 +340,7 @@ static int vas_access_once(struct vas *vas, u64 gpa, u64 *val,
 	}
 	srcu_read_unlock(&vas->srcu, idx);
 
-	if (path == VAS_PATH_KTHREAD)
-		kthread_unuse_mm(vas->owner_mm);
-	if (path != VAS_PATH_OWNER)
-		mmput(vas->owner_mm);
+	vas_access_end(vas, path);
 	return err;
 }
 
@@ -371,26 +362,7 @@ static int vas_access_once(struct vas *vas, u64 gpa, u64 *val,
  */
 int vas_read_once(struct vas *vas, u64 gpa, void *val, unsigned int size)
 {
-	u64 v = 0;
-	int err;
-
-	err = vas_access_once(vas, gpa, &v, size, false);
-	if (err)
-		return err;
-	switch (size) {
-	case 1:
-		*(u8 *)val = v;
-		break;
-	case 2:
-		*(u16 *)val = v;
-		break;
-	case 4:
-		*(u32 *)val = v;
-		break;
-	default:
-		*(u64 *)val = v;
-	}
-	return 0;
+	return vas_access_once(vas, gpa, val, size, false);
 }
 EXPORT_SYMBOL_NS_GPL(vas_read_once, VAS);
 
@@ -412,24 +384,7 @@ EXPORT_SYMBOL_NS_GPL(vas_read_once, VAS);
 int vas_write_once(struct vas *vas, u64 gpa, const void *val,
 		   unsigned int size)
 {
-	u64 v;
-
-	switch (size) {
-	case 1:
-		v = *(const u8 *)val;
-		break;
-	case 2:
-		v = *(const u16 *)val;
-		break;
-	case 4:
-		v = *(const u32 *)val;
-		break;
-	case 8:
-		v = *(const u64 *)val;
-		break;
-	default:
-		return -EINVAL;
-	}
-	return vas_access_once(vas, gpa, &v, size, true);
+	/* Only read from, as for vas_write() */
+	return vas_access_once(vas, gpa, (void *)val, size, true);
 }
 EXPORT_SYMBOL_NS_GPL(vas_write_once, VAS);

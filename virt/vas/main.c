@@ -182,6 +182,36 @@ static int vas_ioctl_set_memslot(struct vas *vas, void *data)
 	return vas_memslots_set(vas, data);
 }
 
+/**
+ * vas_ioctl_copy_in() - Copy in a size-first ioctl structure
+ * @dst: Kernel copy, @ksize bytes
+ * @ksize: Size of the structure this kernel knows
+ * @min_size: Size of its first published version
+ * @uarg: The caller's structure, whose first member is its size
+ *
+ * A shorter structure is zero-extended, a longer one must be zero past
+ * @ksize (copy_struct_from_user()).
+ *
+ * Return: The caller's size, or -EFAULT, -EINVAL below @min_size, -E2BIG
+ * beyond a page or for non-zero bytes past @ksize.
+ */
+int vas_ioctl_copy_in(void *dst, size_t ksize, size_t min_size,
+		      void __user *uarg)
+{
+	u32 usize;
+	int err;
+
+	if (get_user(usize, (u32 __user *)uarg))
+		return -EFAULT;
+	if (usize < min_size)
+		return -EINVAL;
+	/* Bound the zero check of copy_struct_from_user(), as openat2 does */
+	if (usize > PAGE_SIZE)
+		return -E2BIG;
+	err = copy_struct_from_user(dst, ksize, uarg, usize);
+	return err ? err : usize;
+}
+
 union vas_ioctl_buffer {
 	struct vas_get_info get_info;
 	struct vas_set_memslot set_memslot;
@@ -243,16 +273,10 @@ static long vas_fop_ioctl(struct file *filp, unsigned int cmd,
 		return -ENOTTY;
 	op = &vas_ioctl_ops[nr];
 
-	if (get_user(usize, (u32 __user *)uarg))
-		return -EFAULT;
-	if (usize < op->min_size)
-		return -EINVAL;
-	/* Bound the zero check of copy_struct_from_user(), as openat2 does */
-	if (usize > PAGE_SIZE)
-		return -E2BIG;
-	err = copy_struct_from_user(&buf, op->size, uarg, usize);
-	if (err)
+	err = vas_ioctl_copy_in(&buf, op->size, op->min_size, uarg);
+	if (err < 0)
 		return err;
+	usize = err;
 
 	err = op->execute(vas, &buf);
 	if (!err && op->copy_out &&

@@ -82,24 +82,17 @@ int vas_test_run(u32 context, int (*fn)(void *arg), void *arg)
  *
  * Return: What the op returns, or -EINVAL for an op not in @ops, flags or
  * a context the op does not take; -ENOTTY for an op this kernel does not
- * build; the errors of copy_struct_from_user().
+ * build; the errors of vas_ioctl_copy_in().
  */
 long vas_test_dispatch(const struct vas_test_cmd_op *ops, size_t nops,
 		       u32 first_op, void *target, void __user *uarg)
 {
 	const struct vas_test_cmd_op *op;
 	struct vas_test_cmd cmd;
-	u32 usize;
 	int ret;
 
-	if (get_user(usize, (u32 __user *)uarg))
-		return -EFAULT;
-	if (usize < sizeof(cmd))
-		return -EINVAL;
-	if (usize > PAGE_SIZE)
-		return -E2BIG;
-	ret = copy_struct_from_user(&cmd, sizeof(cmd), uarg, usize);
-	if (ret)
+	ret = vas_ioctl_copy_in(&cmd, sizeof(cmd), sizeof(cmd), uarg);
+	if (ret < 0)
 		return ret;
 	if (cmd.op < first_op || cmd.op - first_op >= nops)
 		return -EINVAL;

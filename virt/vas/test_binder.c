@@ -162,6 +162,7 @@ struct vas_test_binder_call {
 	struct vas_test_binder *tb;
 	struct vas_test_cmd *cmd;
 	void *buf;	/* the bounce buffer of the copies */
+	bool write;	/* the copies: into guest memory */
 };
 
 static int vas_test_binder_vmap_fn(void *arg)
@@ -208,9 +209,9 @@ static int vas_test_binder_vunmap(struct vas_test_binder *tb)
 }
 
 /* Copies between the bounce buffer and the vmap, under map_lock */
-static int vas_test_binder_vmap_copy(struct vas_test_binder_call *call,
-				     bool write)
+static int vas_test_binder_vmap_copy(struct vas_test_binder_call *call)
 {
+	bool write = call->write;
 	struct vas_test_binder *tb = call->tb;
 	u64 gpa = call->cmd->access.gpa, len = call->cmd->access.length;
 	void *addr;
@@ -279,9 +280,9 @@ static int vas_test_binder_sgunmap(struct vas_test_binder *tb)
 	return 0;
 }
 
-static int vas_test_binder_sgmap_copy(struct vas_test_binder_call *call,
-				      bool write)
+static int vas_test_binder_sgmap_copy(struct vas_test_binder_call *call)
 {
+	bool write = call->write;
 	struct vas_test_binder *tb = call->tb;
 	u64 gpa = call->cmd->access.gpa, len = call->cmd->access.length;
 	struct sg_table *sgt;
@@ -315,9 +316,9 @@ static int vas_test_binder_sgmap_copy(struct vas_test_binder_call *call,
  * The documented vas_gpc pattern; the copy runs with interrupts off.
  * Returns the number of refreshes it needed.
  */
-static int vas_test_binder_gpc_copy(struct vas_test_binder_call *call,
-				    bool write)
+static int vas_test_binder_gpc_copy(struct vas_test_binder_call *call)
 {
+	bool write = call->write;
 	struct vas_gpc *gpc = &call->tb->gpc;
 	u64 len = call->cmd->access.length;
 	unsigned long flags;
@@ -354,12 +355,11 @@ static int vas_test_binder_gpc_activate_fn(void *arg)
 				cmd->flags & VAS_TEST_MAP_WRITE ? VAS_MAP_WRITE : 0);
 }
 
-static int vas_test_binder_vas_copy(struct vas_test_binder_call *call,
-				    bool write)
+static int vas_test_binder_vas_copy(struct vas_test_binder_call *call)
 {
 	struct vas_test_cmd *cmd = call->cmd;
 
-	if (write)
+	if (call->write)
 		return vas_write(call->tb->vas, cmd->access.gpa, call->buf,
 				 cmd->access.length);
 	return vas_read(call->tb->vas, cmd->access.gpa, call->buf,
@@ -436,17 +436,13 @@ static int vas_test_binder_op_add_dirty(void *target, struct vas_test_cmd *cmd)
 static int vas_test_binder_op_map(void *target, struct vas_test_cmd *cmd)
 {
 	struct vas_test_binder_call call = { .tb = target, .cmd = cmd };
+	int (*fn)(void *arg) = vas_test_binder_gpc_activate_fn;
 
-	switch (cmd->op) {
-	case VAS_TEST_BINDER_VMAP:
-		return vas_test_run(cmd->context, vas_test_binder_vmap_fn, &call);
-	case VAS_TEST_BINDER_SGMAP:
-		return vas_test_run(cmd->context, vas_test_binder_sgmap_fn,
-				    &call);
-	default:
-		return vas_test_run(cmd->context,
-				    vas_test_binder_gpc_activate_fn, &call);
-	}
+	if (cmd->op == VAS_TEST_BINDER_VMAP)
+		fn = vas_test_binder_vmap_fn;
+	else if (cmd->op == VAS_TEST_BINDER_SGMAP)
+		fn = vas_test_binder_sgmap_fn;
+	return vas_test_run(cmd->context, fn, &call);
 }
 
 /* VUNMAP, SGUNMAP, SGMAP_NENTS, GPC_DEACTIVATE */
@@ -476,41 +472,39 @@ static int vas_test_binder_op_unmap(void *target, struct vas_test_cmd *cmd)
 static int vas_test_binder_copy_fn(void *arg)
 {
 	struct vas_test_binder_call *call = arg;
-	u32 op = call->cmd->op;
-	bool write = op == VAS_TEST_BINDER_WRITE ||
-		     op == VAS_TEST_BINDER_VMAP_WRITE ||
-		     op == VAS_TEST_BINDER_SGMAP_WRITE ||
-		     op == VAS_TEST_BINDER_GPC_WRITE;
 
-	switch (op) {
+	switch (call->cmd->op) {
 	case VAS_TEST_BINDER_READ:
 	case VAS_TEST_BINDER_WRITE:
-		return vas_test_binder_vas_copy(call, write);
+		return vas_test_binder_vas_copy(call);
 	case VAS_TEST_BINDER_VMAP_READ:
 	case VAS_TEST_BINDER_VMAP_WRITE:
-		return vas_test_binder_vmap_copy(call, write);
+		return vas_test_binder_vmap_copy(call);
 	case VAS_TEST_BINDER_SGMAP_READ:
 	case VAS_TEST_BINDER_SGMAP_WRITE:
-		return vas_test_binder_sgmap_copy(call, write);
+		return vas_test_binder_sgmap_copy(call);
 	default:
-		return vas_test_binder_gpc_copy(call, write);
+		return vas_test_binder_gpc_copy(call);
 	}
 }
 
 static int vas_test_binder_op_copy(void *target, struct vas_test_cmd *cmd)
 {
-	struct vas_test_binder_call call = { .tb = target, .cmd = cmd };
 	u32 op = cmd->op;
-	bool write = op == VAS_TEST_BINDER_WRITE ||
-		     op == VAS_TEST_BINDER_VMAP_WRITE ||
-		     op == VAS_TEST_BINDER_SGMAP_WRITE ||
-		     op == VAS_TEST_BINDER_GPC_WRITE;
+	struct vas_test_binder_call call = {
+		.tb = target,
+		.cmd = cmd,
+		.write = op == VAS_TEST_BINDER_WRITE ||
+			 op == VAS_TEST_BINDER_VMAP_WRITE ||
+			 op == VAS_TEST_BINDER_SGMAP_WRITE ||
+			 op == VAS_TEST_BINDER_GPC_WRITE,
+	};
 	u64 end;
 
 	if (cmd->access.fd || cmd->access.path_taken ||
 	    check_add_overflow(cmd->access.gpa, cmd->access.length, &end))
 		return -EINVAL;
-	return vas_test_bounce(cmd, write, vas_test_binder_copy_fn, &call,
+	return vas_test_bounce(cmd, call.write, vas_test_binder_copy_fn, &call,
 			       &call.buf);
 }
 

@@ -294,6 +294,8 @@ int vas_access(struct vas *vas, u64 gpa, void *buf, size_t len, bool write,
 
 /* main.c */
 struct vas *vas_alloc(struct mm_struct *owner_mm);
+int vas_ioctl_copy_in(void *dst, size_t ksize, size_t min_size,
+		      void __user *uarg);
 
 /* test.c, test_binder.c, bench.c: the test interface (vas_test.h) */
 struct vas_test_cmd;
