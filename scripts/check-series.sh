@@ -17,8 +17,8 @@ mkdir -p "$work"
 patches=$(ls "$series"/0*.patch | grep -v '/0000-')
 touched=$(cat $patches | sed -n 's|^diff --git a/\([^ ]*\) .*|\1|p' | sort -u)
 prefix=$(tar -tf "$tarball" | head -1 | cut -d/ -f1)
-# The files the series changes that exist upstream
-upstream=$(tar -tf "$tarball" | sed "s|^$prefix/||" | grep -xF "$touched" || true)
+# The files the series changes that exist upstream: those it does not create
+upstream=$(cat $patches | sed -n 's|^--- a/\([^ ]*\)$|\1|p' | sort -u)
 tar -xf "$tarball" -C "$work" --strip-components=1 \
 	$(for f in $upstream; do echo "$prefix/$f"; done)
 # A repository of its own, so that git apply does not see the one around
