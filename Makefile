@@ -182,6 +182,9 @@ initramfs: $(BUILD)/initramfs.cpio.gz
 KVM_PROGS  := $(addprefix $(KVM_BIN)/,$(KVM_TESTS))
 $(KVM_PROGS): kvm-selftests ;
 
+# In-tree modules the external ones need (vringh, for vhost-xi-net)
+KERNEL_MODULE_DIRS := $(OBJ)/drivers/vhost
+
 # The modules are rewritten only when they change: depend on them through
 # a stamp that modules refreshes only then.
 MODULES_STAMP := $(STAMPS)/modules
@@ -193,7 +196,8 @@ $(BUILD)/initramfs.cpio.gz: $(addprefix $(TESTS_BIN)/,$(SELFTESTS) $(BENCHES)) \
 		$(TESTS_BIN)/vas-demo $(KVM_PROGS) $(KVM_LIST) $(MODULES_STAMP) \
 		$(TOP)/tests/qemu/init $(TOP)/tests/qemu/mkinitramfs.sh
 	@$(TOP)/tests/qemu/mkinitramfs.sh $(BUILD)/initramfs $@ $(TOP)/tests/qemu/init \
-		$(TESTS_BIN) "$(BENCHES)" $(KVM_LIST) $(KVM_BIN) $(MODULES) $(SELFTESTS)
+		$(TESTS_BIN) "$(BENCHES)" $(KVM_LIST) $(KVM_BIN) \
+		"$(MODULES) $(KERNEL_MODULE_DIRS)" $(SELFTESTS)
 
 # ---------------------------------------------------------------- fuzzing
 # virt/vas/memslots.c and dirty.c built for userspace under libFuzzer

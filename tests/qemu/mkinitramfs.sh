@@ -1,18 +1,19 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# mkinitramfs.sh STAGING OUT INIT BINDIR "BENCH..." KVMLIST KVMDIR MODDIR TEST...
+# mkinitramfs.sh STAGING OUT INIT BINDIR "BENCH..." KVMLIST KVMDIR "MODDIR..." TEST...
 #
 # Packs busybox, INIT, BINDIR/vas-demo, BINDIR/BENCH... (as /BENCH),
 # BINDIR/TEST... (as /tests/TEST), KVMLIST (as /kvm-selftests.list), the
 # KVMDIR binaries it names (in /kvm-selftests/) and every module under
-# MODDIR (in /modules/) into the gzip'd cpio archive OUT.
+# the MODDIRs (in /modules/) into the gzip'd cpio archive OUT.
 set -eu
 staging=$1 out=$2 init=$3 bindir=$4 benches=$5 kvmlist=$6 kvmdir=$7 moddir=$8
 shift 8
 rm -rf "$staging"
 mkdir -p "$staging"/{bin,dev,proc,sys,tmp,tests,bench,kvm-selftests,modules}
-find "$moddir" -name '*.ko' -exec cp {} "$staging/modules/" \;
+# shellcheck disable=SC2086 # a list of directories
+find $moddir -name '*.ko' -exec cp {} "$staging/modules/" \;
 for b in $benches; do
 	cp "$bindir/$b" "$staging/$b"
 done
