@@ -57,11 +57,11 @@ QEMU_TIMEOUT ?= 1500
 export CCACHE_BASEDIR := $(BUILD)
 
 .PHONY: all run check bench lint deps kernel source overlay config headers \
-        modules check-modules selftests kvm-selftests initramfs clean \
-        distclean FORCE
+        modules check-modules selftests kvm-selftests guest vmm initramfs \
+        clean distclean FORCE
 .DEFAULT_GOAL := all
 
-all: kernel modules selftests initramfs
+all: kernel modules selftests guest vmm initramfs
 
 # ---------------------------------------------------------------- packages
 DEBIAN_PACKAGES := linux-source-6.12 build-essential flex bison bc libelf-dev \
@@ -173,6 +173,34 @@ kvm-selftests: | kernel
 		KHDR_INCLUDES="-isystem $(OBJ)/usr/include" \
 		$(addprefix $(KVM_BIN)/,$(KVM_TESTS))
 
+# ---------------------------------------------------------------- guest, VMM
+# The guest vas-vmm boots in the test VM: a small kernel (tinyconfig +
+# tests/guest/guest.config) and a busybox initramfs, built by
+# tests/guest/build.sh out of tree from the same source, incrementally.
+GUEST      := $(BUILD)/guest
+GUEST_KERNEL := $(GUEST)/obj/arch/x86/boot/bzImage
+GUEST_INITRD := $(GUEST)/initramfs.cpio.gz
+GUEST_STAMP := $(STAMPS)/guest
+VMM        := $(TESTS_BIN)/vmm/vas-vmm
+
+guest: $(STAMPS)/patched
+	@echo "  GUEST   $(GUEST_KERNEL)"
+	@$(TOP)/tests/guest/build.sh $(SRC) $(GUEST) "$(KCC)" $(JOBS) >$(BUILD)/guest.log 2>&1 || \
+		{ tail -20 $(BUILD)/guest.log; exit 1; }
+
+# Refreshed only when the guest changed, so the initramfs is not repacked
+$(GUEST_STAMP): guest
+	@new=$$(find $(GUEST_KERNEL) $(GUEST_INITRD) -newer $@ 2>/dev/null); \
+	[ -e $@ ] && [ -z "$$new" ] || touch $@
+
+VMM_SRCS   := $(wildcard $(TOP)/tools/vas-vmm/*.[ch]) $(TOP)/tools/vas-vmm/Makefile
+$(VMM): $(VMM_SRCS) $(UAPI_VAS) | kernel
+	@echo "  CC      vas-vmm"
+	@$(MAKE) -s -C $(TOP)/tools/vas-vmm OUTPUT=$(dir $@) CC="$(USERCC)" \
+		UAPI=$(OBJ)/usr/include
+
+vmm: $(VMM)
+
 selftests: $(addprefix $(TESTS_BIN)/,$(SELFTESTS) $(BENCHES)) \
            $(TESTS_BIN)/vas-demo kvm-selftests
 
@@ -194,8 +222,11 @@ $(MODULES_STAMP): modules
 
 $(BUILD)/initramfs.cpio.gz: $(addprefix $(TESTS_BIN)/,$(SELFTESTS) $(BENCHES)) \
 		$(TESTS_BIN)/vas-demo $(KVM_PROGS) $(KVM_LIST) $(MODULES_STAMP) \
+		$(VMM) $(GUEST_STAMP) $(wildcard $(TOP)/tests/vmm/*) \
 		$(TOP)/tests/qemu/init $(TOP)/tests/qemu/mkinitramfs.sh
-	@$(TOP)/tests/qemu/mkinitramfs.sh $(BUILD)/initramfs $@ $(TOP)/tests/qemu/init \
+	@VMM=$(VMM) GUEST_KERNEL=$(GUEST_KERNEL) GUEST_INITRD=$(GUEST_INITRD) \
+	 VMM_SCRIPTS=$(TOP)/tests/vmm \
+	 $(TOP)/tests/qemu/mkinitramfs.sh $(BUILD)/initramfs $@ $(TOP)/tests/qemu/init \
 		$(TESTS_BIN) "$(BENCHES)" $(KVM_LIST) $(KVM_BIN) \
 		"$(MODULES) $(KERNEL_MODULE_DIRS)" $(SELFTESTS)
 
@@ -265,7 +296,7 @@ lint: kernel modules
 
 clean:
 	rm -rf $(OBJ) $(MODULES) $(TESTS_BIN) $(KVM_BIN) $(BUILD)/initramfs* \
-		$(BUILD)/logs
+		$(BUILD)/logs $(GUEST)
 
 distclean:
 	rm -rf $(BUILD)

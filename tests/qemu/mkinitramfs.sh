@@ -6,7 +6,9 @@
 # Packs busybox, INIT, BINDIR/vas-demo, BINDIR/BENCH... (as /BENCH),
 # BINDIR/TEST... (as /tests/TEST), KVMLIST (as /kvm-selftests.list), the
 # KVMDIR binaries it names (in /kvm-selftests/) and every module under
-# the MODDIRs (in /modules/) into the gzip'd cpio archive OUT.
+# the MODDIRs (in /modules/) into the gzip'd cpio archive OUT. With $VMM,
+# $GUEST_KERNEL, $GUEST_INITRD and $VMM_SCRIPTS set in the environment, the
+# VMM, its guest and its scripts too (see below).
 set -eu
 staging=$1 out=$2 init=$3 bindir=$4 benches=$5 kvmlist=$6 kvmdir=$7 moddir=$8
 shift 8
@@ -25,6 +27,19 @@ for t in "$@"; do
 	mkdir -p "$staging/tests/$(dirname "$t")"
 	cp "$bindir/$t" "$staging/tests/$t"
 done
+# The VMM, its guest and its test scripts (tests/vmm/), when given:
+# /vmm/vas-vmm, /vmm/guest-bzImage, /vmm/guest-initrd, /vmm/*.sh, the
+# VMM test as a selftest, /tests/vmm/vmm_test, and its benchmark,
+# /bench/vmm_bench
+if [ -n "${VMM:-}" ]; then
+	mkdir -p "$staging/vmm" "$staging/tests/vmm"
+	cp "$VMM" "$staging/vmm/vas-vmm"
+	cp "$GUEST_KERNEL" "$staging/vmm/guest-bzImage"
+	cp "$GUEST_INITRD" "$staging/vmm/guest-initrd"
+	cp "$VMM_SCRIPTS"/*.sh "$staging/vmm/"
+	mv "$staging/vmm/vmm_test.sh" "$staging/tests/vmm/vmm_test"
+	mv "$staging/vmm/vmm-bench.sh" "$staging/bench/vmm_bench"
+fi
 cp "$kvmlist" "$staging/kvm-selftests.list"
 for k in $(awk '/^[[:alnum:]]/ { print $1 }' "$kvmlist" | sort -u); do
 	cp "$kvmdir/$k" "$staging/kvm-selftests/"

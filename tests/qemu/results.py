@@ -25,7 +25,8 @@ results.py check CONSOLE_LOG OUTPUT_LOG
     splat there, or in such a report, still fails.
 
 results.py run CONSOLE_LOG OUTPUT_LOG
-    Fails if the demo did not finish with status 0 or the kernel splatted.
+    Fails if the demo or the guest under vas-vmm did not finish with
+    status 0, or the kernel splatted.
 
 results.py bench CONSOLE_LOG OUTPUT_LOG
     Fails if a benchmark did not finish with status 0 or the kernel
@@ -289,8 +290,12 @@ def main():
         ends = [line for line in output if line.startswith("VAS-BENCH-END ")]
         if not ends or any(not line.endswith(" rc=0") for line in ends):
             tally.problem("a benchmark did not finish with status 0")
-    elif not any(line.startswith("VAS-DEMO-END rc=0") for line in output):
-        tally.problem("the demo did not finish with status 0")
+    else:
+        if not any(line.startswith("VAS-DEMO-END rc=0") for line in output):
+            tally.problem("the demo did not finish with status 0")
+        if not any(line.startswith("VAS-VMM-END rc=0") for line in output):
+            tally.problem("the guest under vas-vmm did not finish with "
+                          "status 0")
     splats(console, tally)
     if not any(line.startswith("VAS-JOB-END") for line in output):
         tally.problem("the job did not finish (timeout or crash)")
