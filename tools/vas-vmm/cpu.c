@@ -362,6 +362,7 @@ static void *vcpu_thread(void *arg)
 	struct vm *vm = vcpu->vm;
 	struct kvm_run *run = vcpu->run;
 	char detail[128];
+	bool reset;
 	sigset_t set;
 
 	sigemptyset(&set);
@@ -387,10 +388,13 @@ static void *vcpu_thread(void *arg)
 		switch (run->exit_reason) {
 		case KVM_EXIT_IO:
 			pthread_mutex_lock(&vm->io_lock);
-			pio_handle(vm, run->io.port, run->io.direction,
-				   run->io.size, run->io.count,
-				   (uint8_t *)run + run->io.data_offset);
+			reset = pio_handle(vm, run->io.port, run->io.direction,
+					   run->io.size, run->io.count,
+					   (uint8_t *)run + run->io.data_offset);
 			pthread_mutex_unlock(&vm->io_lock);
+			if (reset)
+				vm_request_stop(vm, STOP_RESET,
+						"reset through the keyboard controller");
 			break;
 		case KVM_EXIT_MMIO:
 			pthread_mutex_lock(&vm->io_lock);

@@ -22,7 +22,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,58 +34,6 @@
 #define MAX_RAM_MIB		(1024 * 1024)
 #define DEFAULT_TAP		"vas0"
 #define BASE_CMDLINE		"console=ttyS0 reboot=k panic=-1 quiet"
-
-bool quiet;
-
-static struct timespec t_start;
-
-static void vmsg(const char *kind, const char *fmt, va_list ap)
-{
-	char buf[1024];
-
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	fprintf(stderr, VMM_NAME ": %s%s\n", kind, buf);
-}
-
-/* Progress: "vas-vmm: [seconds since start] what" */
-void info(const char *fmt, ...)
-{
-	struct timespec now;
-	char prefix[32];
-	va_list ap;
-
-	if (quiet)
-		return;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	snprintf(prefix, sizeof(prefix), "[%7.3f] ", elapsed(&t_start, &now));
-	va_start(ap, fmt);
-	vmsg(prefix, fmt, ap);
-	va_end(ap);
-}
-
-void warning(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vmsg("warning: ", fmt, ap);
-	va_end(ap);
-}
-
-void error(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vmsg("error: ", fmt, ap);
-	va_end(ap);
-}
-
-double elapsed(const struct timespec *from, const struct timespec *to)
-{
-	return (to->tv_sec - from->tv_sec) +
-	       (to->tv_nsec - from->tv_nsec) / 1e9;
-}
 
 static void usage(FILE *f)
 {
@@ -287,7 +234,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &vm->t_start);
-	t_start = vm->t_start;
+	log_init(&vm->t_start, false);
 	fds_start = count_fds();
 	vm->cfg = &cfg;
 	vm->kvm_fd = -1;
@@ -300,7 +247,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (parse_args(argc, argv, &cfg))
 		goto out;
-	quiet = cfg.quiet;
+	log_init(&vm->t_start, cfg.quiet);
 
 	kernel = kernel_open(cfg.kernel, cfg.initrd);
 	if (!kernel)

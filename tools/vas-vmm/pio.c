@@ -34,8 +34,9 @@
 #define KBD_CMD_RESET		0xfe
 #define KBD_STATUS_OBF		0x01
 
-/* One byte; false if nobody is at @port */
-static bool pio_byte(struct vm *vm, uint16_t port, bool out, uint8_t *val)
+/* One byte; false if nobody is at @port. Sets *@reset on a reset. */
+static bool pio_byte(struct vm *vm, uint16_t port, bool out, uint8_t *val,
+		     bool *reset)
 {
 	if (vm->serial && serial_io(vm->serial, port, out, val))
 		return true;
@@ -46,8 +47,7 @@ static bool pio_byte(struct vm *vm, uint16_t port, bool out, uint8_t *val)
 		if (!out) {
 			*val = port == PORT_KBD_STATUS ? KBD_STATUS_OBF : 0;
 		} else if (port == PORT_KBD_STATUS && *val == KBD_CMD_RESET) {
-			vm_request_stop(vm, STOP_RESET,
-					"reset through the keyboard controller");
+			*reset = true;
 		}
 		return true;
 	case PORT_RTC_INDEX:
@@ -69,13 +69,14 @@ static bool pio_byte(struct vm *vm, uint16_t port, bool out, uint8_t *val)
 
 /*
  * A KVM_EXIT_IO: @count accesses of @size bytes each at @port (string I/O
- * repeats), the data at @data. Called with vm->io_lock held.
+ * repeats), the data at @data. Called with vm->io_lock held. Returns true
+ * if the guest reset the machine: the caller ends the run.
  */
-void pio_handle(struct vm *vm, uint16_t port, int dir, int size,
+bool pio_handle(struct vm *vm, uint16_t port, int dir, int size,
 		uint32_t count, uint8_t *data)
 {
 	bool out = dir == KVM_EXIT_IO_OUT;
-	bool handled = true;
+	bool handled = true, reset = false;
 	uint32_t i;
 	int b;
 
@@ -84,8 +85,9 @@ void pio_handle(struct vm *vm, uint16_t port, int dir, int size,
 		/* Wider accesses go byte by byte to consecutive ports */
 		for (b = 0; b < size; b++)
 			handled &= pio_byte(vm, port + b, out,
-					    &data[i * size + b]);
+					    &data[i * size + b], &reset);
 	}
 	if (!handled)
 		vm->stats.io_unhandled++;
+	return reset;
 }

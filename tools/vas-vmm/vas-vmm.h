@@ -180,8 +180,8 @@ struct vm {
 	uint64_t console_bytes;
 };
 
-/* main.c */
-extern bool quiet;
+/* log.c */
+void log_init(const struct timespec *start, bool be_quiet);
 __printf(1, 2) void info(const char *fmt, ...);
 __printf(1, 2) void error(const char *fmt, ...);
 __printf(1, 2) void warning(const char *fmt, ...);
@@ -225,7 +225,7 @@ void kernel_close(struct kernel_image *k);
 int mptable_write(struct vm *vm);
 
 /* pio.c */
-void pio_handle(struct vm *vm, uint16_t port, int dir, int size,
+bool pio_handle(struct vm *vm, uint16_t port, int dir, int size,
 		uint32_t count, uint8_t *data);
 
 /* serial.c */
