@@ -304,6 +304,19 @@ static void vhost_xi_net_signal(struct vhost_xi_net_queue *q)
 		eventfd_signal(q->vq.call_ctx.ctx);
 }
 
+/*
+ * Under vq->mutex, the ring empty: turns guest notifications back on.
+ * Returns true if buffers arrived while they were off (they are off again
+ * and the caller goes on), false if the worker may wait for a kick.
+ */
+static bool vhost_xi_net_more_after_enable(struct vhost_xi_net_queue *q)
+{
+	if (likely(vringh_notify_enable_vas(&q->vrh)))
+		return false;
+	vringh_notify_disable_vas(&q->vrh);
+	return true;
+}
+
 /* Under vq->mutex: can the worker use the ring? Maps it first if needed */
 static struct socket *vhost_xi_net_ring_ready(struct vhost_xi_net_queue *q)
 {
@@ -344,11 +357,8 @@ static void vhost_xi_net_tx(struct vhost_xi_net_queue *q)
 			break;
 		}
 		if (!err) {
-			/* false: more arrived while notifications were off */
-			if (unlikely(!vringh_notify_enable_vas(&q->vrh))) {
-				vringh_notify_disable_vas(&q->vrh);
+			if (vhost_xi_net_more_after_enable(q))
 				continue;
-			}
 			break;
 		}
 		len = vringh_kiov_length(&q->riov);
@@ -542,11 +552,9 @@ static void vhost_xi_net_rx(struct vhost_xi_net_queue *q)
 			break;
 		}
 		if (!err) {
-			/* No buffers: wait for the guest to add some (false: more arrived) */
-			if (unlikely(!vringh_notify_enable_vas(&q->vrh))) {
-				vringh_notify_disable_vas(&q->vrh);
+			/* No buffers: wait for the guest to add some */
+			if (vhost_xi_net_more_after_enable(q))
 				continue;
-			}
 			break;
 		}
 		bytes += q->pending;
