@@ -790,10 +790,9 @@ static long vhost_xi_net_set_vring_addr(struct vhost_xi_net *n,
 		return -EFAULT;
 	if (a.index >= VHOST_XI_NET_NQUEUES)
 		return -ENOBUFS;
-	if (a.flags & ~(1U << VHOST_VRING_F_LOG))
+	/* VHOST_VRING_F_LOG, the only flag, is the vas's job: it logs every write */
+	if (a.flags)
 		return -EOPNOTSUPP;
-	if (a.flags & (1U << VHOST_VRING_F_LOG))
-		return -EOPNOTSUPP;	/* the vas logs every write */
 	if (!IS_ALIGNED(a.desc_user_addr, 16) ||
 	    !IS_ALIGNED(a.avail_user_addr, 2) ||
 	    !IS_ALIGNED(a.used_user_addr, 4))
