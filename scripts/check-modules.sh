@@ -3,10 +3,12 @@
 #
 # check-modules.sh DIR SRC
 #
-# Every module built under DIR is a vas backend: it must import the VAS
-# namespace and must not need anything from KVM: no symbol that the KVM
-# sources of the kernel tree SRC export, none named kvm_* or __kvm_*, no
-# module dependency on kvm. Any module that does fails the check.
+# Every module built under DIR is a vas backend: it must reach guest memory
+# through the VAS namespace, or through vbus (the VBUS namespace, whose
+# device models never see the vas), and must not need anything from KVM:
+# no symbol that the KVM sources of the kernel tree SRC export, none named
+# kvm_* or __kvm_*, no module dependency on kvm. Any module that does fails
+# the check.
 set -eu
 dir=$1 src=$2
 kvm_exports=$(grep -rhoE 'EXPORT_SYMBOL[A-Z_]*\(\s*[A-Za-z0-9_]+' \
@@ -26,12 +28,15 @@ for ko in $mods; do
 		echo "error: $name needs KVM:" $kvm $deps >&2
 		ok=0
 	fi
-	if ! modinfo -F import_ns "$ko" | grep -qx VAS; then
-		echo "error: $name does not import the VAS namespace" >&2
+	ns=$(modinfo -F import_ns "$ko" | grep -xE 'VAS|VBUS' | head -1)
+	if [ -z "$ns" ]; then
+		echo "error: $name imports neither VAS nor VBUS" >&2
 		ok=0
 	fi
 	[ $ok = 1 ] || { fail=1; continue; }
-	echo "  MODCHECK $name: imports VAS ($(nm -u "$ko" | grep -c ' vas_')" \
-		"vas symbols), no KVM symbol"
+	prefix=$(echo "$ns" | tr 'A-Z' 'a-z')
+	echo "  MODCHECK $name: imports $ns ($(nm -u "$ko" |
+		grep -cE " (${prefix}_|shm_signal_|ioq_)") $prefix symbols)," \
+		"no KVM symbol"
 done
 exit $fail
