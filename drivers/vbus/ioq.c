@@ -40,8 +40,10 @@ int ioq_init(struct ioq *q, struct vbus_shm *shm)
 	if (len < sizeof(*head))
 		return -EINVAL;
 	head = vbus_shm_access_begin(shm);
-	if (IS_ERR(head))
+	if (IS_ERR(head)) {
+		vbus_shm_access_end(shm);
 		return PTR_ERR(head);
+	}
 	magic = le32_to_cpu(READ_ONCE(head->magic));
 	ver = le32_to_cpu(READ_ONCE(head->ver));
 	count = le32_to_cpu(READ_ONCE(head->count));
@@ -71,8 +73,10 @@ static int ioq_next(struct ioq *q, struct ioq_ring_desc *desc, bool take)
 	if (q->taken == q->count)
 		return 0;
 	head = vbus_shm_access_begin(q->shm);
-	if (IS_ERR(head))
+	if (IS_ERR(head)) {
+		vbus_shm_access_end(q->shm);
 		return PTR_ERR(head);
+	}
 	d = &head->ring[(q->tail + q->taken) & (q->count - 1)];
 	/* The guest fills a descriptor before it hands it over */
 	if (smp_load_acquire(&d->sown)) {
@@ -142,8 +146,10 @@ int ioq_push(struct ioq *q, u32 used)
 	if (WARN_ON_ONCE(!q->taken))
 		return -EINVAL;
 	head = vbus_shm_access_begin(q->shm);
-	if (IS_ERR(head))
+	if (IS_ERR(head)) {
+		vbus_shm_access_end(q->shm);
 		return PTR_ERR(head);
+	}
 	d = &head->ring[q->tail & (q->count - 1)];
 	WRITE_ONCE(d->used, cpu_to_le32(used));
 	/* used written before the guest sees the descriptor back */

@@ -95,9 +95,10 @@ static int vbus_shm_map(struct vbus_shm *shm)
  * @shm: The region
  *
  * Maps the region again if a memslot change or the VMM took it away; if
- * that fails, faults the connection. On success the caller is in an RCU
- * read-side section until vbus_shm_access_end(): it must not sleep, and
- * the address is valid only until then.
+ * that fails, faults the connection. Either way the caller is then in an
+ * RCU read-side section until vbus_shm_access_end(), which it calls
+ * whatever this returned: it must not sleep in between, and the address
+ * is valid only until then.
  *
  * Context: Process context or kernel thread: may sleep.
  * Return: The kernel address of the region's start, or ERR_PTR(-EFAULT).
@@ -106,31 +107,34 @@ void *vbus_shm_access_begin(struct vbus_shm *shm)
 	__acquires(RCU)
 {
 	void *addr;
-	int err;
+	int err = 0;
 
 	for (;;) {
 		rcu_read_lock();
 		addr = shm->map ? vas_vmap_addr(shm->map) : NULL;
-		if (addr)
-			return addr;
+		if (addr || err)
+			break;
 		rcu_read_unlock();
 
-		if (atomic_read(&shm->conn->faulted))
-			return ERR_PTR(-EFAULT);
+		if (atomic_read(&shm->conn->faulted)) {
+			err = -EFAULT;
+			continue;
+		}
 		mutex_lock(&shm->map_lock);
 		err = vbus_shm_map(shm);
 		mutex_unlock(&shm->map_lock);
 		if (err) {
 			vbus_connection_fault(shm->conn->conn);
-			return ERR_PTR(-EFAULT);
+			err = -EFAULT;
 		}
 	}
+	return addr ?: ERR_PTR(err);
 }
 EXPORT_SYMBOL_NS_GPL(vbus_shm_access_begin, VBUS);
 
 /**
  * vbus_shm_access_end() - stop using a shared memory region
- * @shm: The region, after a successful vbus_shm_access_begin()
+ * @shm: The region, after vbus_shm_access_begin()
  */
 void vbus_shm_access_end(struct vbus_shm *shm)
 	__releases(RCU)

@@ -61,8 +61,10 @@ int shm_signal_init(struct shm_signal *s, struct vbus_shm *shm,
 	s->shm = shm;
 	s->offset = offset;
 	base = vbus_shm_access_begin(shm);
-	if (IS_ERR(base))
+	if (IS_ERR(base)) {
+		vbus_shm_access_end(shm);
 		return PTR_ERR(base);
+	}
 	desc = base + offset;
 	magic = le32_to_cpu(READ_ONCE(desc->magic));
 	ver = le32_to_cpu(READ_ONCE(desc->ver));
@@ -161,8 +163,10 @@ int shm_signal_enable(struct shm_signal *s)
 	int dirty;
 
 	base = vbus_shm_access_begin(s->shm);
-	if (IS_ERR(base))
+	if (IS_ERR(base)) {
+		vbus_shm_access_end(s->shm);
 		return PTR_ERR(base);
+	}
 	irq = shm_signal_irq(s, base, SHM_SIGNAL_SOUTH);
 	WRITE_ONCE(irq->enabled, 1);
 	/* enabled before dirty is read; pairs with the guest's inject */
@@ -189,8 +193,10 @@ int shm_signal_disable(struct shm_signal *s)
 	void *base;
 
 	base = vbus_shm_access_begin(s->shm);
-	if (IS_ERR(base))
+	if (IS_ERR(base)) {
+		vbus_shm_access_end(s->shm);
 		return PTR_ERR(base);
+	}
 	irq = shm_signal_irq(s, base, SHM_SIGNAL_SOUTH);
 	WRITE_ONCE(irq->enabled, 0);
 	WRITE_ONCE(irq->pending, 0);
@@ -219,8 +225,10 @@ int shm_signal_inject(struct shm_signal *s)
 	void *base;
 
 	base = vbus_shm_access_begin(s->shm);
-	if (IS_ERR(base))
+	if (IS_ERR(base)) {
+		vbus_shm_access_end(s->shm);
 		return PTR_ERR(base);
+	}
 	irq = shm_signal_irq(s, base, SHM_SIGNAL_NORTH);
 	WRITE_ONCE(irq->dirty, 1);
 	/* dirty set before enabled is read; pairs with the guest's enable */
