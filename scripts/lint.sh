@@ -26,7 +26,8 @@ echo "  CHECKPATCH $(echo $files patches/*.patch | wc -w) files"
 
 docs=$(echo include/linux/vas.h include/uapi/linux/vas.h virt/vas/*.[ch] \
 	virt/kvm/vas.c virt/kvm/kvm_vas.h samples/vas/*.[ch] \
-	include/linux/vbus*.h include/uapi/linux/vbus*.h drivers/vbus/*.[ch])
+	include/linux/vbus*.h include/uapi/linux/vbus*.h \
+	include/uapi/linux/venet.h drivers/vbus/*.[ch])
 out=$("$src/scripts/kernel-doc" -none -Wall $docs 2>&1)
 [ -n "$out" ] && { echo "$out"; fail=1; }
 echo "  KDOC    $(echo $docs | wc -w) files"

@@ -26,32 +26,6 @@
 
 #include "vbus_private.h"
 
-/*
- * Copies the size-first ioctl structure at @argp into @args (@size bytes,
- * this version's): a smaller size is -EINVAL, a larger one up to a page
- * must be zero beyond what is known (-E2BIG).
- */
-int vbus_copy_args(void *args, size_t size, void __user *argp)
-{
-	u32 usize;
-
-	if (get_user(usize, (u32 __user *)argp))
-		return -EFAULT;
-	if (usize < size)
-		return -EINVAL;
-	if (usize > PAGE_SIZE)
-		return -E2BIG;
-	return copy_struct_from_user(args, size, argp, usize);
-}
-
-/* A NUL-terminated, non-empty name of at most VBUS_NAME_MAX bytes */
-bool vbus_name_valid(const char name[VBUS_NAME_MAX])
-{
-	size_t len = strnlen(name, VBUS_NAME_MAX);
-
-	return len && len < VBUS_NAME_MAX;
-}
-
 static long vbus_set_vas(struct vbus *bus, void __user *argp)
 {
 	struct vbus_set_vas args;
@@ -113,23 +87,25 @@ static long vbus_dev_create(struct vbus *bus, void __user *argp)
 	dev->devclass = dc;
 	dev->nr_conns = 0;
 
+	/* The id is reserved until the VMM has it: nothing finds it before */
 	mutex_lock(&bus->lock);
-	err = xa_alloc(&bus->devices, &id, dev,
+	err = xa_alloc(&bus->devices, &id, NULL,
 		       XA_LIMIT(1, VBUS_MAX_DEVICES), GFP_KERNEL_ACCOUNT);
-	if (!err)
-		dev->id = id;
 	mutex_unlock(&bus->lock);
 	if (err)
 		goto err_release;
+	dev->id = id;
 
 	args.id = id;
-	if (copy_to_user(argp, &args, sizeof(args))) {
-		mutex_lock(&bus->lock);
+	err = copy_to_user(argp, &args, sizeof(args)) ? -EFAULT : 0;
+	mutex_lock(&bus->lock);
+	if (err)
 		xa_erase(&bus->devices, id);
-		mutex_unlock(&bus->lock);
-		err = -EFAULT;
+	else
+		xa_store(&bus->devices, id, dev, GFP_KERNEL_ACCOUNT);
+	mutex_unlock(&bus->lock);
+	if (err)
 		goto err_release;
-	}
 	return 0;
 
 err_release:

@@ -140,18 +140,20 @@ long vbus_conn_open(struct vbus *bus, void __user *argp)
 	c->conn = conn;
 	c->dev = dev;
 	dev->nr_conns++;
-	xa_store(&bus->conns, id, c, GFP_KERNEL_ACCOUNT);
 	mutex_unlock(&bus->lock);
 
+	/* The id is reserved until the VMM has it: nothing finds it before */
 	args.id = id;
-	if (copy_to_user(argp, &args, sizeof(args))) {
-		mutex_lock(&bus->lock);
+	err = copy_to_user(argp, &args, sizeof(args)) ? -EFAULT : 0;
+	mutex_lock(&bus->lock);
+	if (err)
 		xa_erase(&bus->conns, id);
-		mutex_unlock(&bus->lock);
+	else
+		xa_store(&bus->conns, id, c, GFP_KERNEL_ACCOUNT);
+	mutex_unlock(&bus->lock);
+	if (err)
 		vbus_conn_close(c);
-		return -EFAULT;
-	}
-	return 0;
+	return err;
 
 err_erase:
 	xa_erase(&bus->conns, id);
@@ -163,6 +165,14 @@ err_free:
 	mutex_destroy(&c->lock);
 	kfree(c);
 	return err;
+}
+
+/* A region and its signal, which is stopped or was never started */
+static void vbus_conn_shm_destroy(struct vbus_shm *shm)
+{
+	if (shm->has_signal)
+		shm_signal_destroy(&shm->signal);
+	vbus_shm_destroy(shm);
 }
 
 /*
@@ -183,7 +193,7 @@ void vbus_conn_close(struct vbus_conn *c)
 		c->conn->ops->close(c->conn);
 	list_for_each_entry_safe(shm, next, &c->shms, node) {
 		list_del(&shm->node);
-		vbus_shm_destroy(shm);
+		vbus_conn_shm_destroy(shm);
 	}
 	mutex_unlock(&c->lock);
 	vbus_conn_put(c);
@@ -302,10 +312,19 @@ long vbus_conn_shm(struct vbus *bus, void __user *argp)
 		err = PTR_ERR(shm);
 		goto out;
 	}
+	if (args.flags & VBUS_SHM_SIGNAL) {
+		err = shm_signal_init(&shm->signal, shm, args.signal_offset,
+				      args.kick_fd, args.call_fd);
+		if (err) {
+			vbus_shm_destroy(shm);
+			goto out;
+		}
+		shm->has_signal = true;
+	}
 	err = c->conn->ops->shm(c->conn, args.shm_id, shm,
 				shm->has_signal ? &shm->signal : NULL);
 	if (err) {
-		vbus_shm_destroy(shm);
+		vbus_conn_shm_destroy(shm);
 		goto out;
 	}
 	list_add_tail(&shm->node, &c->shms);

@@ -179,8 +179,12 @@ static int vbus_echo_serve(struct vbus_echo_conn *ec)
 		if (ret <= 0)
 			break;
 		ret = ioq_pop(rep_q, &rep);
-		if (ret < 0)
+		if (ret <= 0) {
+			/* The guest took its reply buffer back: no reply */
+			if (!ret)
+				ret = ioq_push(req_q, 0);
 			break;
+		}
 		n = min(le32_to_cpu(req.len), le32_to_cpu(rep.len));
 		if (vbus_echo_copy(ec, le64_to_cpu(rep.ptr),
 				   le64_to_cpu(req.ptr), n)) {

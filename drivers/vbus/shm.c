@@ -155,10 +155,7 @@ size_t vbus_shm_len(struct vbus_shm *shm)
 }
 EXPORT_SYMBOL_NS_GPL(vbus_shm_len, VBUS);
 
-/*
- * Under @c->lock: maps the region @args gives (checked already) and ties
- * its signal, if any, to its eventfds.
- */
+/* Under @c->lock: maps the region @args gives, checked already */
 struct vbus_shm *vbus_shm_create(struct vbus_conn *c,
 				 const struct vbus_conn_shm *args)
 {
@@ -177,31 +174,17 @@ struct vbus_shm *vbus_shm_create(struct vbus_conn *c,
 	mutex_lock(&shm->map_lock);
 	err = vbus_shm_map(shm);
 	mutex_unlock(&shm->map_lock);
-	if (err)
-		goto err_free;
-
-	if (args->flags & VBUS_SHM_SIGNAL) {
-		err = shm_signal_init(&shm->signal, shm, args->signal_offset,
-				      args->kick_fd, args->call_fd);
-		if (err)
-			goto err_unmap;
-		shm->has_signal = true;
+	if (err) {
+		mutex_destroy(&shm->map_lock);
+		kfree(shm);
+		return ERR_PTR(err);
 	}
 	return shm;
-
-err_unmap:
-	vas_vunmap(shm->map);
-err_free:
-	mutex_destroy(&shm->map_lock);
-	kfree(shm);
-	return ERR_PTR(err);
 }
 
-/* The model does not use @shm any more and its signal is stopped */
+/* Nothing uses @shm any more: its signal, if any, is destroyed already */
 void vbus_shm_destroy(struct vbus_shm *shm)
 {
-	if (shm->has_signal)
-		shm_signal_destroy(&shm->signal);
 	if (shm->map)
 		vas_vunmap(shm->map);
 	mutex_destroy(&shm->map_lock);

@@ -15,6 +15,8 @@
 #include <linux/kref.h>
 #include <linux/mutex.h>
 #include <linux/poll.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
 #include <linux/vbus.h>
 #include <linux/vbus_ring.h>
 #include <linux/wait.h>
@@ -112,9 +114,31 @@ struct vbus_shm {
 	struct shm_signal signal;
 };
 
-/* bus.c */
-int vbus_copy_args(void *args, size_t size, void __user *argp);
-bool vbus_name_valid(const char name[VBUS_NAME_MAX]);
+/*
+ * Copies the size-first ioctl structure at @argp into @args (@size bytes,
+ * this version's): a smaller size is -EINVAL, a larger one up to a page
+ * must be zero beyond what is known (-E2BIG).
+ */
+static inline int vbus_copy_args(void *args, size_t size, void __user *argp)
+{
+	u32 usize;
+
+	if (get_user(usize, (u32 __user *)argp))
+		return -EFAULT;
+	if (usize < size)
+		return -EINVAL;
+	if (usize > PAGE_SIZE)
+		return -E2BIG;
+	return copy_struct_from_user(args, size, argp, usize);
+}
+
+/* A NUL-terminated, non-empty name of at most VBUS_NAME_MAX bytes */
+static inline bool vbus_name_valid(const char name[VBUS_NAME_MAX])
+{
+	size_t len = strnlen(name, VBUS_NAME_MAX);
+
+	return len && len < VBUS_NAME_MAX;
+}
 
 /* connection.c */
 long vbus_conn_open(struct vbus *bus, void __user *argp);
