@@ -223,6 +223,7 @@ struct vbus_conn_call {
  * @call_fd: With VBUS_SHM_SIGNAL, an eventfd the device's signals to the
  *	guest are sent to (a KVM_IRQFD, say), or -1 for none; else -1
  * @__reserved: Must be 0
+ * @__reserved2: Must be 0
  *
  * Hands the device a region of guest memory it keeps mapped: the device
  * reads and writes it with plain loads and stores, its pages count as
