@@ -199,7 +199,22 @@ $(VMM): $(VMM_SRCS) $(UAPI_VAS) | kernel
 	@$(MAKE) -s -C $(TOP)/tools/vas-vmm OUTPUT=$(dir $@) CC="$(USERCC)" \
 		UAPI=$(OBJ)/usr/include
 
-vmm: $(VMM)
+# The freestanding guest program vmm-venet.sh runs under vas-vmm --program
+VENET_GUEST := $(TESTS_BIN)/vmm/venet-guest.bin
+VENET_GUEST_SRCS := $(TOP)/tests/vmm/venet-guest.c $(TOP)/tests/vmm/venet-guest.ld \
+		    $(TOP)/tools/vas-vmm/vbus-proxy.h
+$(VENET_GUEST): $(VENET_GUEST_SRCS) $(UAPI_VAS) | kernel
+	@mkdir -p $(dir $@)
+	@echo "  CC      venet-guest"
+	@$(USERCC) -ffreestanding -nostdlib -fno-pic -no-pie -mno-red-zone -static \
+		-O2 -mgeneral-regs-only -fno-stack-protector -fcf-protection=none \
+		-fno-asynchronous-unwind-tables -Wall -Wextra -Wl,--build-id=none \
+		-Wl,--no-warn-rwx-segments -isystem $(OBJ)/usr/include \
+		-I $(TOP)/tools/vas-vmm -T $(TOP)/tests/vmm/venet-guest.ld \
+		-o $(@:.bin=.elf) $<
+	@objcopy -O binary $(@:.bin=.elf) $@
+
+vmm: $(VMM) $(VENET_GUEST)
 
 selftests: $(addprefix $(TESTS_BIN)/,$(SELFTESTS) $(BENCHES)) \
            $(TESTS_BIN)/vas-demo kvm-selftests
@@ -222,10 +237,10 @@ $(MODULES_STAMP): modules
 
 $(BUILD)/initramfs.cpio.gz: $(addprefix $(TESTS_BIN)/,$(SELFTESTS) $(BENCHES)) \
 		$(TESTS_BIN)/vas-demo $(KVM_PROGS) $(KVM_LIST) $(MODULES_STAMP) \
-		$(VMM) $(GUEST_STAMP) $(wildcard $(TOP)/tests/vmm/*) \
+		$(VMM) $(VENET_GUEST) $(GUEST_STAMP) $(wildcard $(TOP)/tests/vmm/*) \
 		$(TOP)/tests/qemu/init $(TOP)/tests/qemu/mkinitramfs.sh
 	@VMM=$(VMM) GUEST_KERNEL=$(GUEST_KERNEL) GUEST_INITRD=$(GUEST_INITRD) \
-	 VMM_SCRIPTS=$(TOP)/tests/vmm \
+	 VMM_SCRIPTS=$(TOP)/tests/vmm VENET_GUEST=$(VENET_GUEST) \
 	 $(TOP)/tests/qemu/mkinitramfs.sh $(BUILD)/initramfs $@ $(TOP)/tests/qemu/init \
 		$(TESTS_BIN) "$(BENCHES)" $(KVM_LIST) $(KVM_BIN) \
 		"$(MODULES) $(KERNEL_MODULE_DIRS)" $(SELFTESTS)

@@ -176,10 +176,14 @@ static long venet_call_negcap(struct venet_conn *vc, u64 data, u32 len)
 	return err ? err : sizeof(caps);
 }
 
-/* The guest's view: its receive side is the interface's transmit side */
+/*
+ * The guest's view: its receive side is the interface's transmit side.
+ * The device's own counters only: dev_get_stats() would add the frames
+ * the stack dropped after taking them, which the guest did deliver.
+ */
 static long venet_call_stats(struct venet_conn *vc, u64 data, u32 len)
 {
-	struct rtnl_link_stats64 s;
+	struct net_device *ndev = vc->vd->ndev;
 	struct venet_stats st;
 	int err;
 
@@ -187,13 +191,13 @@ static long venet_call_stats(struct venet_conn *vc, u64 data, u32 len)
 		return -EPERM;
 	if (len < sizeof(st))
 		return -EINVAL;
-	dev_get_stats(vc->vd->ndev, &s);
-	st.rx_packets = cpu_to_le64(s.tx_packets);
-	st.rx_bytes = cpu_to_le64(s.tx_bytes);
-	st.rx_dropped = cpu_to_le64(s.tx_dropped);
-	st.tx_packets = cpu_to_le64(s.rx_packets);
-	st.tx_bytes = cpu_to_le64(s.rx_bytes);
-	st.tx_errors = cpu_to_le64(s.rx_errors + s.rx_dropped);
+	st.rx_packets = cpu_to_le64(DEV_STATS_READ(ndev, tx_packets));
+	st.rx_bytes = cpu_to_le64(DEV_STATS_READ(ndev, tx_bytes));
+	st.rx_dropped = cpu_to_le64(DEV_STATS_READ(ndev, tx_dropped));
+	st.tx_packets = cpu_to_le64(DEV_STATS_READ(ndev, rx_packets));
+	st.tx_bytes = cpu_to_le64(DEV_STATS_READ(ndev, rx_bytes));
+	st.tx_errors = cpu_to_le64(DEV_STATS_READ(ndev, rx_errors) +
+				   DEV_STATS_READ(ndev, rx_dropped));
 	err = vbus_memctx_copy_to(vc->ctx, data, &st, sizeof(st));
 	return err ? err : sizeof(st);
 }

@@ -7,8 +7,8 @@
 # BINDIR/TEST... (as /tests/TEST), KVMLIST (as /kvm-selftests.list), the
 # KVMDIR binaries it names (in /kvm-selftests/) and every module under
 # the MODDIRs (in /modules/) into the gzip'd cpio archive OUT. With $VMM,
-# $GUEST_KERNEL, $GUEST_INITRD and $VMM_SCRIPTS set in the environment, the
-# VMM, its guest and its scripts too (see below).
+# $GUEST_KERNEL, $GUEST_INITRD, $VENET_GUEST and $VMM_SCRIPTS set in the
+# environment, the VMM, its guests and its scripts too (see below).
 set -eu
 staging=$1 out=$2 init=$3 bindir=$4 benches=$5 kvmlist=$6 kvmdir=$7 moddir=$8
 shift 8
@@ -28,7 +28,8 @@ for t in "$@"; do
 	cp "$bindir/$t" "$staging/tests/$t"
 done
 # The VMM, its guest and its test scripts (tests/vmm/), when given:
-# /vmm/vas-vmm, /vmm/guest-bzImage, /vmm/guest-initrd, /vmm/*.sh, the
+# /vmm/vas-vmm, /vmm/guest-bzImage, /vmm/guest-initrd, /vmm/venet-guest.bin
+# (a freestanding program for vas-vmm --program), /vmm/*.sh, the
 # VMM test as a selftest, /tests/vmm/vmm_test, and its benchmark,
 # /bench/vmm_bench
 if [ -n "${VMM:-}" ]; then
@@ -36,6 +37,7 @@ if [ -n "${VMM:-}" ]; then
 	cp "$VMM" "$staging/vmm/vas-vmm"
 	cp "$GUEST_KERNEL" "$staging/vmm/guest-bzImage"
 	cp "$GUEST_INITRD" "$staging/vmm/guest-initrd"
+	cp "$VENET_GUEST" "$staging/vmm/venet-guest.bin"
 	cp "$VMM_SCRIPTS"/*.sh "$staging/vmm/"
 	mv "$staging/vmm/vmm_test.sh" "$staging/tests/vmm/vmm_test"
 	mv "$staging/vmm/vmm-bench.sh" "$staging/bench/vmm_bench"

@@ -109,6 +109,19 @@ patched not-64bit 566 '\000'
 expect not-64-bit "cannot be booted in 64-bit mode" \
 	"$vmm" -q "$dir/not-64bit"
 
+# ------------------------------------------------------------ --program
+expect missing-program "cannot read program $dir/none: No such file" \
+	"$vmm" -q --program "$dir/none"
+expect program-and-kernel "--program $kernel and a kernel" \
+	"$vmm" -q --program "$kernel" "$kernel"
+truncate -s 40M "$dir/big-program"
+expect program-too-large "program $dir/big-program is too large" \
+	"$vmm" -q -m 32 --program "$dir/big-program"
+# cli; hlt: it ends without a status
+printf '\372\364' >"$dir/halt.bin"
+expect program-no-status "program $dir/halt.bin ended (halted: .*) without writing its status" \
+	"$vmm" -q --program "$dir/halt.bin"
+
 # ------------------------------------------------------------ the initrd
 expect missing-initrd "cannot read initrd $dir/none" \
 	"$vmm" -q "$kernel" "$dir/none"
@@ -131,6 +144,9 @@ expect tap-name-too-long "cannot create tap a-very-long-tap-name" \
 	"$kernel" "$initrd"
 expect tap-bad-name "cannot create tap bad/name: TUNSETIFF" \
 	"$vmm" -q --net vhost-net --tap bad/name "$kernel" "$initrd"
+# As without the vbus module: no /dev/vbus
+expect no-vbus "no /dev/vbus: is the vbus module loaded" \
+	"$with_dev" "kvm" "$vmm" -q --net none --venet "$kernel" "$initrd"
 
 rm -rf "$dir"
 echo "vmm-errors: $passed passed, $failed failed"

@@ -47,7 +47,7 @@
 #define BOOT_PD			0xb000ULL	/* four pages */
 #define BOOT_CMDLINE		0x20000ULL
 #define BOOT_CMDLINE_MAX	0x10000ULL
-#define BOOT_STACK		BOOT_PARAMS	/* grows down, unused */
+#define BOOT_STACK		BOOT_PARAMS	/* RSP at entry; the kernel sets its own */
 
 #define BASE_RAM_END		0xa0000ULL	/* 640 KiB */
 #define BIOS_AREA		0xf0000ULL
@@ -79,7 +79,8 @@ struct kernel_image {
 	uint64_t kernel_end;
 };
 
-static int read_file(const char *path, uint8_t **data, size_t *size)
+/* The whole regular file @path in a malloc()ed *@data; 0 or -errno */
+int read_file(const char *path, uint8_t **data, size_t *size)
 {
 	struct stat st;
 	ssize_t n;
@@ -213,6 +214,11 @@ uint64_t kernel_boot_params(void)
 	return BOOT_PARAMS;
 }
 
+uint64_t kernel_boot_stack(void)
+{
+	return BOOT_STACK;
+}
+
 static void add_e820(struct boot_params *bp, uint64_t addr, uint64_t size,
 		     uint32_t type)
 {
@@ -255,6 +261,13 @@ static void setup_gdt(struct vm *vm)
 	gdt[2] = gdt_entry(0, 0xfffff, 0xa09b);	/* 0x10: 64-bit code */
 	gdt[3] = gdt_entry(0, 0xfffff, 0xc093);	/* 0x18: data */
 	gdt[4] = gdt_entry(0, 0x67, 0x008b);	/* 0x20: busy TSS */
+}
+
+/* The GDT and page tables of long mode at boot (program.c's too) */
+void boot_tables(struct vm *vm)
+{
+	setup_gdt(vm);
+	setup_page_tables(vm);
 }
 
 /*
@@ -365,8 +378,7 @@ int kernel_load(struct vm *vm, struct kernel_image *k, const char *cmdline)
 	if (vm->high_ram_size)
 		add_e820(bp, HIGH_RAM_START, vm->high_ram_size, E820_RAM);
 
-	setup_gdt(vm);
-	setup_page_tables(vm);
+	boot_tables(vm);
 	if (mptable_write(vm))
 		return -1;
 

@@ -199,14 +199,18 @@ static void segment(struct kvm_segment *s, uint16_t sel, uint8_t type,
 	s->db = !code;
 }
 
-/* Long mode at @rip with RSI = @rsi, interrupts off: the 64-bit entry */
-int vcpu_setup_boot(struct vcpu *vcpu, uint64_t rip, uint64_t rsi)
+/*
+ * Long mode at @rip with RSI = @rsi and RSP = @rsp, interrupts off: the
+ * 64-bit entry
+ */
+int vcpu_setup_boot(struct vcpu *vcpu, uint64_t rip, uint64_t rsi,
+		    uint64_t rsp)
 {
 	struct kvm_sregs sregs;
 	struct kvm_regs regs = {
 		.rip = rip,
 		.rsi = rsi,
-		.rsp = 0x7000,
+		.rsp = rsp,
 		.rflags = 0x2,
 	};
 	struct kvm_fpu fpu = {

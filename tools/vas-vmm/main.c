@@ -4,19 +4,23 @@
  * vas, which KVM and the in-kernel network backend share.
  *
  *	vas-vmm [options] KERNEL [INITRD]
+ *	vas-vmm [options] --program FILE
  *
- * The sequence, one step per progress line on stderr: check the bzImage,
- * check /dev/kvm, vas_create(), guest RAM and VAS_SET_MEMSLOT,
- * KVM_CREATE_VM and KVM_BIND_VAS, irqchip and PIT, vCPUs, devices (the
- * UART, virtio-net with its backend and tap), load the kernel, run. The
- * guest's console is written raw to stdout. At the end, a summary (why
- * the guest ended, run time, exits by kind, network counters, dirty
- * pages with --dirty-log, the guest's exit status), and everything is
- * released explicitly: the VMM checks that it leaves no descriptor open.
+ * The sequence, one step per progress line on stderr: check the bzImage
+ * (or read the program), check /dev/kvm, vas_create(), guest RAM and
+ * VAS_SET_MEMSLOT, KVM_CREATE_VM and KVM_BIND_VAS, irqchip and PIT,
+ * vCPUs, devices (the UART, virtio-net with its backend and tap, the
+ * venet device on vbus with --venet), load the kernel or the program,
+ * run. The guest's console is written raw to stdout. At the end, a
+ * summary (why the guest ended, run time, exits by kind, network
+ * counters, dirty pages with --dirty-log, the guest's exit status), and
+ * everything is released explicitly: the VMM checks that it leaves no
+ * descriptor open.
  *
  * Exit status: what the guest wrote to port 0x501 if it did; else 0 when
  * the guest ended by itself (reset, shutdown, halt) and 1 on any error,
- * bad input included (one line on stderr, "vas-vmm: error: ...").
+ * bad input included (one line on stderr, "vas-vmm: error: ..."). A
+ * --program must write its status: one that ends without is an error.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -39,18 +43,24 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: " VMM_NAME " [options] KERNEL [INITRD]\n"
+		"       " VMM_NAME " [options] --program FILE\n"
 		"Boots a Linux x86-64 bzImage under KVM with its memory in a vas.\n"
+		"  --program FILE      run a flat 64-bit binary at 1 MiB instead, in\n"
+		"                      long mode (default --net none)\n"
 		"  -m MIB              guest memory in MiB (default %d, at least %d)\n"
 		"  -smp N              vCPUs (default 1)\n"
 		"  -c \"ARGS\"           appended to the kernel command line\n"
 		"                      (\"" BASE_CMDLINE " virtio_mmio.device=...\")\n"
 		"  --net BACKEND       vhost-xi (default), vhost-net or none\n"
 		"  --tap NAME          tap interface for the net device (default " DEFAULT_TAP ")\n"
+		"  --venet             a venet device on /dev/vbus, used through the\n"
+		"                      vbus proxy ports 0x520-0x52f\n"
 		"  --dirty-log         log dirty pages in the vas, report the count\n"
 		"  -q                  quiet: no progress lines or summary\n"
 		"  -h, --help          this text\n"
 		"Exit status: the guest's (one byte written to I/O port 0x501),\n"
-		"else 0 when the guest ended by itself, 1 on errors.\n",
+		"else 0 when the guest ended by itself, 1 on errors (and for a\n"
+		"--program that wrote none).\n",
 		DEFAULT_RAM_MIB, MIN_RAM_MIB);
 }
 
@@ -75,6 +85,7 @@ static int parse_uint(const char *opt, const char *s, unsigned long long max,
 static int parse_args(int argc, char **argv, struct config *cfg)
 {
 	unsigned long long v;
+	bool net_given = false;
 	int i, npos = 0;
 
 	for (i = 1; i < argc; i++) {
@@ -122,6 +133,7 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 				      next ? next : "");
 				return -1;
 			}
+			net_given = true;
 			i++;
 		} else if (!strcmp(a, "--tap")) {
 			if (!next || !*next) {
@@ -130,6 +142,15 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 			}
 			cfg->tap = next;
 			i++;
+		} else if (!strcmp(a, "--program")) {
+			if (!next || !*next) {
+				error("--program needs a file");
+				return -1;
+			}
+			cfg->program = next;
+			i++;
+		} else if (!strcmp(a, "--venet")) {
+			cfg->venet = true;
 		} else if (!strcmp(a, "--dirty-log")) {
 			cfg->dirty_log = true;
 		} else if (!strcmp(a, "-q")) {
@@ -147,6 +168,20 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 			error("too many arguments: %s (see --help)", a);
 			return -1;
 		}
+	}
+	if (cfg->program) {
+		if (cfg->kernel) {
+			error("--program %s and a kernel %s: one or the other",
+			      cfg->program, cfg->kernel);
+			return -1;
+		}
+		if (cfg->cmdline_extra) {
+			error("-c: a program has no command line");
+			return -1;
+		}
+		if (!net_given)
+			cfg->net = NET_NONE;
+		return 0;
 	}
 	if (!cfg->kernel) {
 		error("no kernel given (usage: " VMM_NAME " [options] KERNEL [INITRD])");
@@ -222,6 +257,8 @@ int main(int argc, char **argv)
 	};
 	struct vm *vm;
 	struct kernel_image *kernel = NULL;
+	struct program *program = NULL;
+	uint64_t low_ram;
 	char *cmdline = NULL;
 	uint64_t dirty = 0;
 	struct timespec now;
@@ -249,13 +286,16 @@ int main(int argc, char **argv)
 		goto out;
 	log_init(&vm->t_start, cfg.quiet);
 
-	kernel = kernel_open(cfg.kernel, cfg.initrd);
-	if (!kernel)
-		goto out;
-	if (kernel_plan(kernel, cfg.ram_size,
-			cfg.ram_size < LOW_RAM_MAX ? cfg.ram_size :
-						     LOW_RAM_MAX))
-		goto out;
+	low_ram = cfg.ram_size < LOW_RAM_MAX ? cfg.ram_size : LOW_RAM_MAX;
+	if (cfg.program) {
+		program = program_open(cfg.program);
+		if (!program || program_plan(program, cfg.ram_size, low_ram))
+			goto out;
+	} else {
+		kernel = kernel_open(cfg.kernel, cfg.initrd);
+		if (!kernel || kernel_plan(kernel, cfg.ram_size, low_ram))
+			goto out;
+	}
 	if (vm_check_kvm(vm))
 		goto out;
 	if (vm_create_memory(vm))
@@ -276,17 +316,28 @@ int main(int argc, char **argv)
 	} else {
 		info("net: none");
 	}
-
-	cmdline = build_cmdline(vm);
-	if (!cmdline) {
-		error("out of memory");
-		goto out;
+	if (cfg.venet) {
+		vm->vbus = vbus_create(vm);
+		if (!vm->vbus)
+			goto out;
 	}
-	if (kernel_load(vm, kernel, cmdline))
-		goto out;
-	if (vcpu_setup_boot(&vm->vcpus[0], kernel_entry(kernel),
-			    kernel_boot_params()))
-		goto out;
+
+	if (program) {
+		if (program_load(vm, program) ||
+		    vcpu_setup_boot(&vm->vcpus[0], program_entry(), 0,
+				    program_stack()))
+			goto out;
+	} else {
+		cmdline = build_cmdline(vm);
+		if (!cmdline) {
+			error("out of memory");
+			goto out;
+		}
+		if (kernel_load(vm, kernel, cmdline) ||
+		    vcpu_setup_boot(&vm->vcpus[0], kernel_entry(kernel),
+				    kernel_boot_params(), kernel_boot_stack()))
+			goto out;
+	}
 
 	if (vcpus_run(vm))
 		goto out;
@@ -312,6 +363,7 @@ int main(int argc, char **argv)
 	else
 		info("console: nothing");
 	net_stats(vm->net);
+	vbus_stats(vm->vbus);
 	if (cfg.dirty_log)
 		info("dirty log: %" PRIu64 " pages (%" PRIu64 " KiB) dirty in the vas at exit",
 		     dirty, dirty * 4);
@@ -319,6 +371,10 @@ int main(int argc, char **argv)
 	if (vm->guest_status >= 0) {
 		status = vm->guest_status;
 		info("guest exit status %d (port 0x501)", status);
+	} else if (program && vm->stop != STOP_ERROR) {
+		status = 1;
+		error("program %s ended (%s: %s) without writing its status to port 0x501",
+		      cfg.program, stop_name(vm->stop), vm->stop_detail);
 	} else {
 		status = vm->stop == STOP_ERROR || vm->stop == STOP_SIGNAL;
 		info("guest exit status: none written to port 0x501; exit status %d",
@@ -331,11 +387,14 @@ out:
 	free(cmdline);
 	serial_destroy(vm->serial);
 	vm->serial = NULL;
+	vbus_destroy(vm->vbus);
+	vm->vbus = NULL;
 	net_destroy(vm->net);
 	vm->net = NULL;
 	vcpus_destroy(vm);
 	vm_destroy(vm);
 	kernel_close(kernel);
+	program_close(program);
 	pthread_mutex_destroy(&vm->io_lock);
 	free(vm);
 
@@ -344,7 +403,7 @@ out:
 		warning("%d file descriptor(s) open at exit, %d at start",
 			fds_end, fds_start);
 	else if (ran)
-		info("released: vCPUs, VM, backend, tap, vas and guest memory; %d descriptors open, as at start",
+		info("released: vCPUs, VM, devices, vas and guest memory; %d descriptors open, as at start",
 		     fds_end);
 	return status;
 }

@@ -194,14 +194,15 @@ err:
 	return NULL;
 }
 
-static int read_stat(const char *tap, const char *name, uint64_t *v)
+/* Counter @name of network interface @ifname, from sysfs */
+int netdev_stat(const char *ifname, const char *name, uint64_t *v)
 {
 	char path[128];
 	FILE *f;
 	int ok;
 
-	snprintf(path, sizeof(path), "/sys/class/net/%s/statistics/%s", tap,
-		 name);
+	snprintf(path, sizeof(path), "/sys/class/net/%s/statistics/%s",
+		 ifname, name);
 	f = fopen(path, "re");
 	if (!f)
 		return -1;
@@ -220,10 +221,10 @@ void net_stats(struct virtio_net *n)
 	if (vhost_errors(n->vhost, errors))
 		warning("net: %s signalled ring errors: rx %" PRIu64 ", tx %" PRIu64,
 			vhost_name(n->vhost), errors[0], errors[1]);
-	if (read_stat(n->tap, "rx_packets", &rxp) ||
-	    read_stat(n->tap, "rx_bytes", &rxb) ||
-	    read_stat(n->tap, "tx_packets", &txp) ||
-	    read_stat(n->tap, "tx_bytes", &txb)) {
+	if (netdev_stat(n->tap, "rx_packets", &rxp) ||
+	    netdev_stat(n->tap, "rx_bytes", &rxb) ||
+	    netdev_stat(n->tap, "tx_packets", &txp) ||
+	    netdev_stat(n->tap, "tx_bytes", &txb)) {
 		info("net %s: no statistics for tap %s",
 		     vhost_name(n->vhost), n->tap);
 		return;

@@ -16,6 +16,9 @@
  *			controller, would make the reset path wait 65536.)
  *			The data port reads 0.
  *	0x501		exit status: a one-byte OUT sets the VMM's exit status
+ *	0x520-0x52f	the vbus proxy with --venet (vbus.c, vbus-proxy.h):
+ *			0x520 a 32-bit OUT of a request's address, 0x528 on
+ *			the kick ports (KVM takes their one-byte OUTs)
  *	0x70, 0x71	CMOS/RTC: reads 0 (no update in progress)
  *	anything else	reads all ones, as an empty ISA bus does; writes are
  *			dropped. Counted, not reported: probing absent
@@ -82,6 +85,10 @@ bool pio_handle(struct vm *vm, uint16_t port, int dir, int size,
 
 	vm->stats.io++;
 	for (i = 0; i < count; i++) {
+		/* The proxy takes its accesses whole */
+		if (vm->vbus && vbus_pio(vm->vbus, port, out, size,
+					 &data[i * size]))
+			continue;
 		/* Wider accesses go byte by byte to consecutive ports */
 		for (b = 0; b < size; b++)
 			handled &= pio_byte(vm, port + b, out,

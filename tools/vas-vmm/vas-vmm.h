@@ -11,12 +11,15 @@
  *			the exit loop, the end of the run
  *	boot.c		the Linux x86 64-bit boot protocol: bzImage, zero
  *			page, e820, page tables, GDT
+ *	program.c	a freestanding 64-bit program instead of a kernel
  *	mptable.c	the MP table that tells the guest where the IOAPIC is
  *	pio.c		port I/O: dispatch, reset, the exit-status port
  *	serial.c	the 8250 UART at 0x3f8 (the guest console)
  *	virtio-mmio.c	the virtio-mmio transport (version 2)
  *	net.c		the virtio-net device and its tap
  *	vhost.c		the in-kernel backends: vhost-net and vhost-xi-net
+ *	vbus.c		a venet device on vbus, and the vbus proxy ports
+ *			that a guest uses it through (vbus-proxy.h)
  *
  * Everything a run owns hangs off one struct vm; every exit handler runs
  * under vm->io_lock, so device models need no locking of their own.
@@ -104,6 +107,7 @@ struct exit_stats {
 struct config {
 	const char *kernel;
 	const char *initrd;
+	const char *program;	/* --program: instead of a kernel */
 	const char *cmdline_extra;
 	const char *tap;
 	uint64_t ram_size;
@@ -111,6 +115,7 @@ struct config {
 	enum net_backend net;
 	bool quiet;
 	bool dirty_log;
+	bool venet;
 };
 
 struct vm;
@@ -141,6 +146,7 @@ struct vcpu {
 
 struct serial;
 struct virtio_net;
+struct vbus_proxy;
 
 struct vm {
 	struct config *cfg;
@@ -164,6 +170,7 @@ struct vm {
 
 	struct serial *serial;
 	struct virtio_net *net;
+	struct vbus_proxy *vbus;
 
 	pthread_mutex_t io_lock;
 	struct exit_stats stats;
@@ -200,7 +207,8 @@ void vm_destroy(struct vm *vm);
 
 /* cpu.c */
 int vcpus_create(struct vm *vm);
-int vcpu_setup_boot(struct vcpu *vcpu, uint64_t rip, uint64_t rsi);
+int vcpu_setup_boot(struct vcpu *vcpu, uint64_t rip, uint64_t rsi,
+		    uint64_t rsp);
 int vcpus_run(struct vm *vm);
 void vm_request_stop(struct vm *vm, enum stop_reason why, const char *detail);
 void vcpus_destroy(struct vm *vm);
@@ -213,13 +221,25 @@ static inline int vm_stopping(struct vm *vm)
 
 /* boot.c */
 struct kernel_image;
+int read_file(const char *path, uint8_t **data, size_t *size);
+void boot_tables(struct vm *vm);
 struct kernel_image *kernel_open(const char *path, const char *initrd);
 int kernel_plan(struct kernel_image *k, uint64_t ram_size,
 		uint64_t low_ram_size);
 int kernel_load(struct vm *vm, struct kernel_image *k, const char *cmdline);
 uint64_t kernel_entry(struct kernel_image *k);
 uint64_t kernel_boot_params(void);
+uint64_t kernel_boot_stack(void);
 void kernel_close(struct kernel_image *k);
+
+/* program.c */
+struct program;
+struct program *program_open(const char *path);
+int program_plan(struct program *p, uint64_t ram_size, uint64_t low_ram_size);
+int program_load(struct vm *vm, struct program *p);
+uint64_t program_entry(void);
+uint64_t program_stack(void);
+void program_close(struct program *p);
 
 /* mptable.c */
 int mptable_write(struct vm *vm);
@@ -238,5 +258,13 @@ void serial_destroy(struct serial *s);
 struct virtio_net *net_create(struct vm *vm, int index);
 void net_stats(struct virtio_net *n);
 void net_destroy(struct virtio_net *n);
+int netdev_stat(const char *ifname, const char *name, uint64_t *v);
+
+/* vbus.c */
+struct vbus_proxy *vbus_create(struct vm *vm);
+bool vbus_pio(struct vbus_proxy *p, uint16_t port, bool out, int size,
+	      uint8_t *data);
+void vbus_stats(struct vbus_proxy *p);
+void vbus_destroy(struct vbus_proxy *p);
 
 #endif /* VAS_VMM_H */
