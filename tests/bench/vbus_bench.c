@@ -256,42 +256,17 @@ static void venet_close(struct venet *v)
 /* The host's name of the device, as VBUS_DEV_LIST gives it */
 static int venet_name(struct venet *v)
 {
-	struct vbus_intf_info info[8];
-	struct vbus_dev_list args = {
-		.size = sizeof(args),
-		.num_intfs = 8,
-		.intfs = (uintptr_t)info,
-	};
-	uint32_t i;
+	struct vbus_intf_info info;
+	int ret = vbg_find_intf(&v->g, v->dev, &info);
 
-	if (ioctl(v->g.bus, VBUS_DEV_LIST, &args))
-		return -errno;
-	for (i = 0; i < args.num_intfs; i++)
-		if (info[i].dev_id == v->dev && info[i].name[0]) {
-			if (strnlen(info[i].name, IFNAMSIZ) == IFNAMSIZ)
-				return -ENAMETOOLONG;
-			memcpy(v->ifname, info[i].name, IFNAMSIZ);
-			return 0;
-		}
-	return -ENOENT;
-}
-
-static int ifup(const char name[IFNAMSIZ])
-{
-	struct ifreq ifr = {};
-	int s, ret = 0;
-
-	memcpy(ifr.ifr_name, name, IFNAMSIZ);
-	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (s < 0)
-		return -errno;
-	if (ioctl(s, SIOCGIFFLAGS, &ifr))
-		ret = -errno;
-	ifr.ifr_flags |= IFF_UP;
-	if (!ret && ioctl(s, SIOCSIFFLAGS, &ifr))
-		ret = -errno;
-	close(s);
-	return ret;
+	if (ret)
+		return ret;
+	if (!info.name[0])
+		return -ENOENT;
+	if (strnlen(info.name, IFNAMSIZ) == IFNAMSIZ)
+		return -ENAMETOOLONG;
+	memcpy(v->ifname, info.name, IFNAMSIZ);
+	return 0;
 }
 
 /* Takes the signals of both rings: acknowledged, then the guest looks */
@@ -397,7 +372,7 @@ static int venet_open(struct venet *v, bool rx)
 	vbg_ring_kick(&v->rx);
 	ret = vbg_call(&v->g, v->conn, VENET_FUNC_LINKUP, 0, 0);
 	if (!ret)
-		ret = ifup(v->ifname);
+		ret = vbg_if_up(v->ifname);
 	if (ret)
 		return ret;
 	v->ifindex = if_nametoindex(v->ifname);

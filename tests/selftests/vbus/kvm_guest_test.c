@@ -743,50 +743,6 @@ TEST_F_TIMEOUT(guest, dirty_log, 300)
 	EXPECT_FALSE(DIRTY(bitmap, REQ_BUF));
 }
 
-/* The VBUS_DEV_LIST entry of device @dev */
-static int find_intf(struct vbg *g, uint32_t dev, struct vbus_intf_info *out)
-{
-	struct vbus_intf_info info[8];
-	struct vbus_dev_list list = {
-		.size = sizeof(list),
-		.num_intfs = 8,
-		.intfs = (uintptr_t)info,
-	};
-	uint32_t i;
-
-	if (ioctl(g->bus, VBUS_DEV_LIST, &list))
-		return -errno;
-	for (i = 0; i < list.num_intfs; i++) {
-		if (info[i].dev_id == dev) {
-			*out = info[i];
-			return 0;
-		}
-	}
-	return -ENOENT;
-}
-
-/* Sets IFF_UP on @ifname */
-static int if_up(const char *ifname)
-{
-	struct ifreq ifr = {};
-	size_t len = strlen(ifname);
-	int s, ret = 0;
-
-	if (len >= IFNAMSIZ)
-		return -ENAMETOOLONG;
-	memcpy(ifr.ifr_name, ifname, len);
-	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (s < 0)
-		return -errno;
-	if (ioctl(s, SIOCGIFFLAGS, &ifr))
-		ret = -errno;
-	ifr.ifr_flags |= IFF_UP;
-	if (!ret && ioctl(s, SIOCSIFFLAGS, &ifr))
-		ret = -errno;
-	close(s);
-	return ret;
-}
-
 /* /sys/class/net/@ifname/@attr as a number, or -1 */
 static long long read_sysfs(const char *ifname, const char *attr)
 {
@@ -829,11 +785,11 @@ TEST_F_TIMEOUT(guest, venet_tx_from_guest, 300)
 		SKIP(return, "no vbus_venet.ko");
 	ASSERT_EQ(0, ret);
 	ASSERT_EQ(0, vbg_dev_create(&self->g, VENET_CLASS, &dev));
-	ASSERT_EQ(0, find_intf(&self->g, dev, &info));
+	ASSERT_EQ(0, vbg_find_intf(&self->g, dev, &info));
 	ASSERT_STREQ(VENET_INTF, info.type);
 	ifindex = if_nametoindex(info.name);
 	ASSERT_NE(0, ifindex) TH_LOG("interface \"%s\"", info.name);
-	ASSERT_EQ(0, if_up(info.name));
+	ASSERT_EQ(0, vbg_if_up(info.name));
 	sock = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETHERTYPE));
 	ASSERT_LE(0, sock);
 	ASSERT_EQ(0, bind(sock, (struct sockaddr *)&(struct sockaddr_ll){

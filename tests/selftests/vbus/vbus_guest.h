@@ -19,9 +19,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <net/if.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <linux/vas.h>
 #include <linux/vbus.h>
@@ -177,6 +179,51 @@ static inline int vbg_conn_close(struct vbg *g, uint32_t id)
 	struct vbus_conn_close args = { .size = sizeof(args), .id = id };
 
 	return ioctl(g->bus, VBUS_CONN_CLOSE, &args) ? -errno : 0;
+}
+
+/* The VBUS_DEV_LIST entry of device @dev (its first interface) */
+static inline int vbg_find_intf(struct vbg *g, uint32_t dev,
+				struct vbus_intf_info *out)
+{
+	struct vbus_intf_info info[8];
+	struct vbus_dev_list list = {
+		.size = sizeof(list),
+		.num_intfs = 8,
+		.intfs = (uintptr_t)info,
+	};
+	uint32_t i;
+
+	if (ioctl(g->bus, VBUS_DEV_LIST, &list))
+		return -errno;
+	for (i = 0; i < list.num_intfs; i++) {
+		if (info[i].dev_id == dev) {
+			*out = info[i];
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/* Sets IFF_UP on network interface @ifname (a venet device's, say) */
+static inline int vbg_if_up(const char *ifname)
+{
+	struct ifreq ifr = {};
+	size_t len = strlen(ifname);
+	int s, ret = 0;
+
+	if (len >= IFNAMSIZ)
+		return -ENAMETOOLONG;
+	memcpy(ifr.ifr_name, ifname, len);
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -errno;
+	if (ioctl(s, SIOCGIFFLAGS, &ifr))
+		ret = -errno;
+	ifr.ifr_flags |= IFF_UP;
+	if (!ret && ioctl(s, SIOCSIFFLAGS, &ifr))
+		ret = -errno;
+	close(s);
+	return ret;
 }
 
 /* The call's result, or -errno */

@@ -87,28 +87,6 @@ FIXTURE(venet) {
 	int packet;		/* AF_PACKET on the interface, ETHERTYPE */
 };
 
-/* The VBUS_DEV_LIST entry of device @dev */
-static int find_intf(struct vbg *g, uint32_t dev, struct vbus_intf_info *out)
-{
-	struct vbus_intf_info info[8];
-	struct vbus_dev_list list = {
-		.size = sizeof(list),
-		.num_intfs = 8,
-		.intfs = (uintptr_t)info,
-	};
-	uint32_t i;
-
-	if (ioctl(g->bus, VBUS_DEV_LIST, &list))
-		return -errno;
-	for (i = 0; i < list.num_intfs; i++) {
-		if (info[i].dev_id == dev) {
-			*out = info[i];
-			return 0;
-		}
-	}
-	return -ENOENT;
-}
-
 static int get_flags(FIXTURE_DATA(venet) *self, short *flags)
 {
 	struct ifreq ifr = {};
@@ -293,7 +271,7 @@ FIXTURE_SETUP(venet)
 	ASSERT_EQ(0, ret) TH_LOG("loading vbus_venet: %s", strerror(-ret));
 	ASSERT_EQ(0, vbg_dev_create(&self->g, VENET_CLASS, &self->dev));
 
-	ASSERT_EQ(0, find_intf(&self->g, self->dev, &info));
+	ASSERT_EQ(0, vbg_find_intf(&self->g, self->dev, &info));
 	ASSERT_STREQ(VENET_CLASS, info.devclass);
 	ASSERT_STREQ(VENET_INTF, info.type);
 	ASSERT_EQ(VENET_VERSION, info.version);
@@ -376,13 +354,13 @@ TEST_F(venet, interface_is_listed)
 	ASSERT_TRUE(iface_exists(self->ifname));
 	ASSERT_EQ(0, read_sysfs(self->ifname, "type", type, sizeof(type)));
 	ASSERT_STREQ("1\n", type);	/* ARPHRD_ETHER */
-	ASSERT_EQ(0, find_intf(&self->g, self->dev, &info));
+	ASSERT_EQ(0, vbg_find_intf(&self->g, self->dev, &info));
 	ASSERT_STREQ(self->ifname, info.name);
 
 	/* a second device is a second interface */
 	ASSERT_EQ(0, vbg_dev_create(&self->g, VENET_CLASS, &other));
 	ASSERT_NE(self->dev, other);
-	ASSERT_EQ(0, find_intf(&self->g, other, &info));
+	ASSERT_EQ(0, vbg_find_intf(&self->g, other, &info));
 	ASSERT_STRNE(self->ifname, info.name);
 	ASSERT_TRUE(iface_exists(info.name));
 	ASSERT_EQ(0, vbg_dev_destroy(&self->g, other));
@@ -746,7 +724,7 @@ TEST_F(venet, destroy_waits_for_the_connection)
 	ASSERT_EQ(0, vbg_dev_destroy(&self->g, self->dev));
 	ASSERT_FALSE(iface_exists(self->ifname));
 	ASSERT_EQ(0, if_nametoindex(self->ifname));
-	ASSERT_EQ(-ENOENT, find_intf(&self->g, self->dev, &info));
+	ASSERT_EQ(-ENOENT, vbg_find_intf(&self->g, self->dev, &info));
 	ASSERT_EQ(-ENOENT, vbg_dev_destroy(&self->g, self->dev));
 }
 
