@@ -81,7 +81,8 @@ struct vbus_dev_create {
  *
  * Destroys a device that has no open connection. Errors: EINVAL for
  * unknown flags or a non-zero @__reserved; ENOENT if there is no device
- * @id; EBUSY while a connection to it is open.
+ * @id; EBUSY while a connection to it is open, or a call another thread
+ * made on a connection just closed has yet to return.
  */
 struct vbus_dev_destroy {
 	__u32 size;
