@@ -454,27 +454,6 @@ static int xi_wait_irq(struct vdrv_queue *q, uint16_t idx,
 	}
 }
 
-/* As vdrv_wait_used(), counting the call eventfd's signals */
-static int xi_wait_used(struct vdrv_queue *q, uint16_t idx,
-			unsigned long *irqs)
-{
-	uint64_t end = now_ns() + WAIT_MS * 1000000ULL, v;
-	struct pollfd p[2] = {
-		{ .fd = q->call, .events = POLLIN },
-		{ .fd = q->err, .events = POLLIN },
-	};
-
-	while ((int16_t)(vdrv_used_idx(q) - idx) < 0) {
-		if (read(q->err, &v, sizeof(v)) == sizeof(v))
-			return -EIO;
-		if (now_ns() > end)
-			return -ETIMEDOUT;
-		poll(p, 2, 10);
-		drain_call(q->call, irqs);
-	}
-	return 0;
-}
-
 /* ------------------------------------------------------------ sides */
 
 enum kind {
@@ -739,7 +718,7 @@ static int xi_tx_step(struct side *s)
 
 	vdrv_kick(q);
 	s->kicks++;
-	ret = xi_wait_used(q, q->avail_idx, &s->irqs);
+	ret = vdrv_wait_used_counting(q, q->avail_idx, WAIT_MS, &s->irqs);
 	if (ret)
 		return ret;
 	while (q->used_idx != vdrv_used_idx(q)) {
@@ -764,7 +743,8 @@ static int xi_rx_step(struct side *s)
 		if (ret)
 			return ret;
 	}
-	ret = xi_wait_used(q, q->used_idx + VDRV_NUM, &s->irqs);
+	ret = vdrv_wait_used_counting(q, q->used_idx + VDRV_NUM,
+				      WAIT_MS, &s->irqs);
 	if (ret)
 		return ret;
 	while (q->used_idx != vdrv_used_idx(q)) {

@@ -381,10 +381,12 @@ static inline uint64_t vdrv_now_ns(void)
 }
 
 /*
- * Waits up to @ms for the device to use up to index @idx. Returns 0, or
- * -ETIMEDOUT, or -EIO if the queue signalled its error eventfd.
+ * Waits up to @ms for the device to use up to index @idx, adding the
+ * signals of the call eventfd to *@calls if @calls is not NULL. Returns 0,
+ * or -ETIMEDOUT, or -EIO if the queue signalled its error eventfd.
  */
-static inline int vdrv_wait_used(struct vdrv_queue *q, uint16_t idx, int ms)
+static inline int vdrv_wait_used_counting(struct vdrv_queue *q, uint16_t idx,
+					  int ms, unsigned long *calls)
 {
 	uint64_t end = vdrv_now_ns() + ms * 1000000ULL, v;
 	struct pollfd p[2] = {
@@ -398,10 +400,19 @@ static inline int vdrv_wait_used(struct vdrv_queue *q, uint16_t idx, int ms)
 		if (vdrv_now_ns() > end)
 			return -ETIMEDOUT;
 		poll(p, 2, 10);
-		if (read(q->call, &v, sizeof(v)) < 0 && errno != EAGAIN)
-			return -errno;
+		if (read(q->call, &v, sizeof(v)) < 0) {
+			if (errno != EAGAIN)
+				return -errno;
+		} else if (calls) {
+			*calls += v;
+		}
 	}
 	return 0;
+}
+
+static inline int vdrv_wait_used(struct vdrv_queue *q, uint16_t idx, int ms)
+{
+	return vdrv_wait_used_counting(q, idx, ms, NULL);
 }
 
 /* Waits up to @ms for a signal on the error eventfd of @q: 0 or -ETIMEDOUT */
